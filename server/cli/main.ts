@@ -1,0 +1,35 @@
+import { Command, CommanderError } from 'commander';
+import { StudioError, describeThrown } from '../util/errors.js';
+import { registerDoctor } from './doctor.js';
+import { readPackageVersion } from '../util/version.js';
+
+/** The `studio` command line. Each command lives in its own module under server/cli/ and registers itself here. */
+export function buildProgram(): Command {
+  const program = new Command('studio')
+    .description('Music-generation studio: train and play GANSynth-style note models and MuseGAN-style loop models')
+    .version(readPackageVersion())
+    .showHelpAfterError()
+    .exitOverride();
+  registerDoctor(program);
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return err.exitCode;
+    }
+    if (err instanceof StudioError) {
+      console.error(`studio: ${err.message}`);
+      return err.code === 'INTERNAL' ? 70 : 2;
+    }
+    console.error(`studio: unexpected error: ${describeThrown(err)}`);
+    if (err instanceof Error && err.stack && process.env.STUDIO_DEBUG) console.error(err.stack);
+    return 70;
+  }
+}
