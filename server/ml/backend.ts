@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { tf } from './tf.js';
+import { tf, silenceCpuBanner } from './tf.js';
 import { StudioError, describeThrown } from '../util/errors.js';
 import { registerTrainingKernels } from './kernels/index.js';
 
@@ -138,12 +138,6 @@ async function tryActivate(name: 'wasm' | 'cpu', probes: BackendProbe[]): Promis
     probes.push({ candidate: name, available: false, detail: describeThrown(err) });
     return false;
   }
-}
-
-/** tfjs-backend-cpu prints an install-tfjs-node banner on first use; doctor already says the same, once. */
-function silenceCpuBanner(): void {
-  const backend = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
-  if (backend) backend.firstUse = false;
 }
 
 function finish(name: BackendName, provider: string, reason: string, probes: BackendProbe[]): BackendInfo {

@@ -5,6 +5,14 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
+silenceCpuBanner();
+
+/** tfjs-backend-cpu prints an "install tfjs-node" banner on first use; `studio doctor` already explains backends. */
+export function silenceCpuBanner(): void {
+  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+  if (cpu) cpu.firstUse = false;
+}
+
 export { tf };
 export type Tensor = tf.Tensor;
 export type Rank = tf.Rank;
