@@ -1,4 +1,30 @@
 import cliProgress from 'cli-progress';
+import { writeSync } from 'node:fs';
+
+/**
+ * When a job runner starts a CLI command as a child process it sets STUDIO_PROGRESS_FD to a file descriptor; every
+ * ProgressBar then also writes each event there as one JSON line, so the server streams progress without parsing
+ * terminal output.
+ */
+export const PROGRESS_FD_ENV = 'STUDIO_PROGRESS_FD';
+
+function progressFd(): number | null {
+  const raw = process.env[PROGRESS_FD_ENV];
+  if (!raw) return null;
+  const fd = Number(raw);
+  return Number.isInteger(fd) && fd >= 0 ? fd : null;
+}
+
+/** Writes one event as a JSON line to the job runner's progress descriptor, if there is one. */
+export function emitProgressLine(event: ProgressEvent | { type: string; [key: string]: unknown }): void {
+  const fd = progressFd();
+  if (fd === null) return;
+  try {
+    writeSync(fd, JSON.stringify('type' in event ? event : { type: 'progress', ...event }) + '\n');
+  } catch {
+    // The runner went away; progress is best effort, the work itself goes on.
+  }
+}
 
 /** What long-running work reports; the CLI draws it as a bar, the server streams it to clients. */
 export interface ProgressEvent {
@@ -32,6 +58,7 @@ export class ProgressBar {
   }
 
   readonly update: ProgressCallback = (event) => {
+    emitProgressLine(event);
     if (this.quiet) return;
     const info = event.info
       ? Object.entries(event.info)
