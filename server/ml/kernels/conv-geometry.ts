@@ -1,0 +1,117 @@
+import { tf } from '../tf.js';
+
+/** One spatial axis of a forward convolution: y[o] = sum_k x[o * stride + k * dilation - padBefore] * w[k]. */
+export interface AxisGeometry {
+  inSize: number;
+  outSize: number;
+  filterSize: number;
+  stride: number;
+  dilation: number;
+  padBefore: number;
+}
+
+/**
+ * Padding after the input that the forward conv actually reads: negative when trailing input rows are never
+ * touched (e.g. 'valid' with stride 2 on an even size), which callers turn into a crop.
+ */
+export function readPadAfter(g: AxisGeometry): number {
+  return (g.outSize - 1) * g.stride + (g.filterSize - 1) * g.dilation + 1 - g.inSize - g.padBefore;
+}
+
+export function is1x1Identity(rows: AxisGeometry, cols: AxisGeometry): boolean {
+  return [rows, cols].every((g) => g.filterSize === 1 && g.stride === 1 && g.padBefore === 0 && g.inSize === g.outSize);
+}
+
+/** Height and width geometry of a 2-D conv from tfjs' own shape arithmetic (so 'same'/'valid'/explicit agree). */
+export function conv2dAxes(info: tf.backend_util.Conv2DInfo): [AxisGeometry, AxisGeometry] {
+  return [
+    {
+      inSize: info.inHeight,
+      outSize: info.outHeight,
+      filterSize: info.filterHeight,
+      stride: info.strideHeight,
+      dilation: info.dilationHeight,
+      padBefore: info.padInfo.top,
+    },
+    {
+      inSize: info.inWidth,
+      outSize: info.outWidth,
+      filterSize: info.filterWidth,
+      stride: info.strideWidth,
+      dilation: info.dilationWidth,
+      padBefore: info.padInfo.left,
+    },
+  ];
+}
+
+/** Depth, height and width geometry of a 3-D conv. */
+export function conv3dAxes(info: tf.backend_util.Conv3DInfo): [AxisGeometry, AxisGeometry, AxisGeometry] {
+  return [
+    {
+      inSize: info.inDepth,
+      outSize: info.outDepth,
+      filterSize: info.filterDepth,
+      stride: info.strideDepth,
+      dilation: info.dilationDepth,
+      padBefore: info.padInfo.front,
+    },
+    {
+      inSize: info.inHeight,
+      outSize: info.outHeight,
+      filterSize: info.filterHeight,
+      stride: info.strideHeight,
+      dilation: info.dilationHeight,
+      padBefore: info.padInfo.top,
+    },
+    {
+      inSize: info.inWidth,
+      outSize: info.outWidth,
+      filterSize: info.filterWidth,
+      stride: info.strideWidth,
+      dilation: info.dilationWidth,
+      padBefore: info.padInfo.left,
+    },
+  ];
+}
+
+/**
+ * One output phase of a transposed conv (the input gradient) along one axis. Input positions
+ * i = u * stride + phase (u = 0..blocks-1) only receive filter taps k = residue + stride * m, so each phase is a
+ * stride-1 correlation of dy with those `taps` taps in reverse order: no multiplies by inserted zeros.
+ */
+export interface TransposedPhase {
+  phase: number;
+  /** Filter taps used, in correlation order (already reversed). Empty: the phase gets no contribution. */
+  taps: number[];
+  /** dy padding before/after for the stride-1 correlation; negative means crop. */
+  padBefore: number;
+  padAfter: number;
+}
+
+export interface TransposedPlan {
+  phases: TransposedPhase[];
+  /** Outputs per phase: the phases together cover blocks * stride >= inSize positions (the excess is cropped). */
+  blocks: number;
+}
+
+/** Sub-pixel decomposition of the transposed conv along one axis (dilation 1, as in tfjs' backprop kernels). */
+export function transposedPlan(g: AxisGeometry): TransposedPlan {
+  if (g.dilation !== 1) throw new Error('transposed conv with dilation > 1 is not supported');
+  const s = g.stride;
+  const blocks = Math.ceil(g.inSize / s);
+  const phases: TransposedPhase[] = [];
+  for (let phase = 0; phase < s; phase++) {
+    const residue = (phase + g.padBefore) % s;
+    const firstBlock = Math.floor((phase + g.padBefore) / s);
+    const count = residue < g.filterSize ? Math.ceil((g.filterSize - residue) / s) : 0;
+    const taps: number[] = [];
+    for (let m = count - 1; m >= 0; m--) taps.push(residue + s * m);
+    phases.push({
+      phase,
+      taps,
+      padBefore: count - 1 - firstBlock,
+      padAfter: firstBlock + blocks - g.outSize,
+    });
+  }
+  return { phases, blocks };
+}
