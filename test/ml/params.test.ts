@@ -27,11 +27,11 @@ describe('ml/params ParamStore', () => {
 
   it('scales He and Glorot initial values by the fans', () => {
     const p = new ParamStore({ seed: 1 });
-    const he = p.get('he', { shape: [3, 3, 64, 32], init: 'he' }).dataSync();
+    const he = Array.from(p.get('he', { shape: [3, 3, 64, 32], init: 'he' }).dataSync());
     const std = Math.sqrt(he.reduce((s, v) => s + v * v, 0) / he.length);
     assert.ok(Math.abs(std - Math.sqrt(2 / (9 * 64))) / Math.sqrt(2 / (9 * 64)) < 0.05, `he std ${std}`);
     const limit = Math.sqrt(6 / (100 + 50));
-    const gl = p.get('glorot', { shape: [100, 50], init: 'glorot' }).dataSync();
+    const gl = Array.from(p.get('glorot', { shape: [100, 50], init: 'glorot' }).dataSync());
     assert.ok(gl.every((v) => Math.abs(v) <= limit));
     assert.ok(Math.max(...gl) > 0.9 * limit);
     assert.ok(p.get('z', { shape: [4], init: 'zeros' }).dataSync().every((v) => v === 0));

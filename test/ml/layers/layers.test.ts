@@ -38,7 +38,7 @@ describe('ml/layers: dense, 2-D convolutions, activations', () => {
       const expected = tf.add(tf.matMul(x, p.variable('fc/kernel')), p.variable('fc/bias'));
       assert.ok(relativeError(y, expected) < 1e-6);
       const eq = dense(q, 'fc', x, { units: 3, equalized: true });
-      const stored = q.variable('fc/kernel').dataSync();
+      const stored = Array.from(q.variable('fc/kernel').dataSync());
       const rms = Math.sqrt(stored.reduce((s, v) => s + v * v, 0) / stored.length);
       assert.ok(rms > 0.6 && rms < 1.5, `equalized weights are stored as N(0, 1), rms ${rms}`);
       assert.ok(relativeError(eq, tf.matMul(x, tf.mul(q.variable('fc/kernel'), Math.SQRT2 / Math.sqrt(8)))) < 1e-6);
