@@ -1,0 +1,86 @@
+/**
+ * What each job type runs: a `studio` CLI command line built from the job's validated options. Names (model ids,
+ * dataset names) become folders under the server's own directories; no option is used as a path except
+ * data-loops' `from`, which the schema restricts to an absolute folder that is only read.
+ */
+import * as path from 'node:path';
+import type { JobRequestParsed, JobType, JobView } from '../protocol.js';
+
+export interface JobDirectories {
+  /** Where training jobs write model folders (the registry's first directory). */
+  modelsDir: string;
+  /** Dataset roots: audio-data/ for notes, midi-data/ for loops. */
+  audioDataDir: string;
+  midiDataDir: string;
+}
+
+export interface CommandContext extends JobDirectories {
+  /** This run continues an earlier one (training: from its checkpoint). */
+  resume: boolean;
+}
+
+/** The folder a job writes, as an id or dataset name (shown to clients, used to find previews). */
+export function jobOutput(request: JobRequestParsed): JobView['output'] {
+  switch (request.type) {
+    case 'train-notes':
+    case 'train-loops':
+      return { model: request.options.model };
+    case 'data-notes':
+    case 'data-loops':
+      return request.options.out ? { dataset: request.options.out } : {};
+  }
+}
+
+/** Arguments after `studio`, e.g. ['train', 'notes', '--out', '/…/models/x', '--preset', 'tiny', '--resume']. */
+export function jobArgv(request: JobRequestParsed, ctx: CommandContext): string[] {
+  switch (request.type) {
+    case 'train-notes':
+    case 'train-loops': {
+      const o = request.options;
+      const kind = request.type === 'train-notes' ? 'notes' : 'loops';
+      const dataRoot = kind === 'notes' ? ctx.audioDataDir : ctx.midiDataDir;
+      return [
+        'train', kind,
+        '--out', path.join(ctx.modelsDir, o.model),
+        '--preset', o.preset,
+        ...flag('--steps', o.steps),
+        ...flag('--data', o.data === undefined ? undefined : path.join(dataRoot, o.data)),
+        ...flag('--seed', o.seed),
+        ...flag('--batch-size', o.batchSize),
+        ...flag('--checkpoint-every', o.checkpointEvery),
+        ...(ctx.resume || o.resume ? ['--resume'] : []),
+      ];
+    }
+    case 'data-notes': {
+      const o = request.options;
+      return [
+        'data', 'notes',
+        ...flag('--out', o.out === undefined ? undefined : path.join(ctx.audioDataDir, o.out)),
+        ...flag('--font', o.font),
+        ...flag('--programs', o.programs?.join(',')),
+        ...flag('--pitches', o.pitches ? `${o.pitches.min}-${o.pitches.max}` : undefined),
+        ...flag('--velocities', o.velocities?.join(',')),
+        ...flag('--seconds', o.seconds),
+        ...flag('--rate', o.rate),
+      ];
+    }
+    case 'data-loops': {
+      const o = request.options;
+      return [
+        'data', 'loops',
+        '--from', o.from,
+        ...flag('--out', o.out === undefined ? undefined : path.join(ctx.midiDataDir, o.out)),
+        ...flag('--bars', o.bars),
+        ...flag('--min-tracks', o.minTracks),
+      ];
+    }
+  }
+}
+
+export function isTrainingJob(type: JobType): boolean {
+  return type === 'train-notes' || type === 'train-loops';
+}
+
+function flag(name: string, value: string | number | undefined): string[] {
+  return value === undefined ? [] : [name, String(value)];
+}

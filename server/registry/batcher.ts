@@ -1,0 +1,69 @@
+/**
+ * Collects requests for one model that arrive together and runs them as one batch (one forward pass).
+ *
+ * A batch starts on the next turn of the event loop after the first request; while it runs, new requests wait and
+ * form the next batch, so under load batches grow by themselves and idle requests are not delayed by a timer.
+ * Interactive requests are taken before bulk ones (an instrument export must not hold up a played note).
+ */
+export type BatchPriority = 'interactive' | 'bulk';
+
+export interface BatcherOptions<Item, Result> {
+  /** Items per batch at most. */
+  maxBatch: number;
+  /** Runs one batch; returns one result per item, in order. */
+  run: (items: Item[]) => Promise<Result[]>;
+}
+
+interface Pending<Item, Result> {
+  item: Item;
+  resolve: (result: Result) => void;
+  reject: (error: unknown) => void;
+}
+
+export class Batcher<Item, Result> {
+  private readonly queues: Record<BatchPriority, Pending<Item, Result>[]> = { interactive: [], bulk: [] };
+  private busy = false;
+  private scheduled = false;
+  /** Sizes of the batches run so far (for stats and tests). */
+  readonly batchSizes: number[] = [];
+
+  constructor(private readonly options: BatcherOptions<Item, Result>) {}
+
+  submit(item: Item, priority: BatchPriority = 'interactive'): Promise<Result> {
+    return new Promise<Result>((resolve, reject) => {
+      this.queues[priority].push({ item, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  get pending(): number {
+    return this.queues.interactive.length + this.queues.bulk.length;
+  }
+
+  private schedule(): void {
+    if (this.busy || this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.busy || this.pending === 0) return;
+    this.busy = true;
+    const batch = this.queues.interactive.splice(0, this.options.maxBatch);
+    if (batch.length < this.options.maxBatch) batch.push(...this.queues.bulk.splice(0, this.options.maxBatch - batch.length));
+    if (this.batchSizes.length < 10_000) this.batchSizes.push(batch.length);
+    try {
+      const results = await this.options.run(batch.map((p) => p.item));
+      if (results.length !== batch.length) throw new Error(`batch returned ${results.length} results for ${batch.length} items`);
+      batch.forEach((p, i) => p.resolve(results[i]!));
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+    } finally {
+      this.busy = false;
+      if (this.pending > 0) this.schedule();
+    }
+  }
+}
