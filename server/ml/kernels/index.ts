@@ -2,40 +2,69 @@ import { tf } from '../tf.js';
 import type { BackendName } from '../backend.js';
 import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputWasm } from './conv2d-backprop-input.js';
+import { conv3dWasm } from './conv3d.js';
+import { conv3dBackpropFilterWasm } from './conv3d-backprop-filter.js';
+import { conv3dBackpropInputWasm } from './conv3d-backprop-input.js';
+import { greaterGradient } from './gradients/comparison-gradients.js';
+import {
+  conv2dBackpropFilterGradient,
+  conv3dBackpropFilterGradient,
+  conv3dBackpropInputGradient,
+} from './gradients/conv-gradients.js';
+import {
+  avgPoolGradGradient,
+  resizeBilinearGradGradient,
+  resizeNearestNeighborGradGradient,
+} from './gradients/sampling-gradients.js';
+import { resizeGradKernels } from './resize-grad.js';
 
-/** wasm kernels this project adds or replaces (stock ones are missing, wrong, or a scalar loop). */
-const WASM_KERNELS: tf.KernelConfig[] = [conv2dBackpropFilterWasm, conv2dBackpropInputWasm];
+type StockLookup = (kernelName: string) => tf.KernelConfig | undefined;
 
-/** Gradients no backend has, needed to train conv3dTranspose and for WGAN-GP's double backprop. */
-const GRADIENTS: tf.GradConfig[] = [];
+/** Kernels this project adds or replaces per backend (stock ones are missing, wrong, or a scalar loop). */
+const KERNELS: Partial<Record<BackendName, (stock: StockLookup) => tf.KernelConfig[]>> = {
+  wasm: (stock) => [
+    conv2dBackpropFilterWasm,
+    conv2dBackpropInputWasm,
+    conv3dWasm,
+    conv3dBackpropInputWasm,
+    conv3dBackpropFilterWasm,
+    ...resizeGradKernels('wasm', stock),
+  ],
+  cpu: (stock) => resizeGradKernels('cpu', stock),
+};
 
-const installed = new Set<string>();
+/** Gradients no backend has: to train conv3dTranspose, and for WGAN-GP's double backprop. */
+const GRADIENTS: tf.GradConfig[] = [
+  conv2dBackpropFilterGradient,
+  conv3dBackpropInputGradient,
+  conv3dBackpropFilterGradient,
+  greaterGradient,
+  avgPoolGradGradient,
+  resizeNearestNeighborGradGradient,
+  resizeBilinearGradGradient,
+];
+
+/** What each backend got, so a second call changes nothing and reports the same. */
+const registered = new Map<string, string[]>();
 
 /**
- * Registers the kernels and gradients the chosen backend lacks for GAN training, once per process
- * (idempotent). Gradients are backend-independent and always registered; wasm kernels only when `backend` is wasm.
- * Returns the names of everything registered for that backend (shown by `studio doctor`).
+ * Registers the kernels and gradients the chosen backend lacks for GAN training; idempotent. Gradients are
+ * backend-independent (registered on the first call); kernels are registered for `backend` only.
+ * Returns the names of everything in place for that backend (shown by `studio doctor`).
  */
 export function registerTrainingKernels(backend: BackendName): string[] {
-  const names: string[] = [];
-  for (const config of GRADIENTS) {
-    const key = `gradient:${config.kernelName}`;
-    if (!installed.has(key)) {
-      tf.registerGradient(config);
-      installed.add(key);
-    }
-    names.push(`${config.kernelName} (gradient)`);
+  if (!registered.has('gradients')) {
+    for (const config of GRADIENTS) tf.registerGradient(config);
+    registered.set('gradients', GRADIENTS.map((g) => `${g.kernelName} (gradient)`));
   }
-  if (backend === 'wasm') {
-    for (const config of WASM_KERNELS) {
-      const key = `wasm:${config.kernelName}`;
-      if (!installed.has(key)) {
-        if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
-        tf.registerKernel(config);
-        installed.add(key);
-      }
-      names.push(`${config.kernelName} (wasm)`);
+  if (!registered.has(backend)) {
+    const make = KERNELS[backend];
+    const configs = make ? make((kernelName) => tf.getKernel(kernelName, backend)) : [];
+    for (const config of configs) {
+      if (tf.getKernel(config.kernelName, backend)) tf.unregisterKernel(config.kernelName, backend);
+      tf.registerKernel(config);
     }
+    registered.set(backend, configs.map((k) => `${k.kernelName} (${backend})`));
   }
-  return names;
+  return [...registered.get(backend)!, ...registered.get('gradients')!];
 }
