@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { StudioError, describeThrown } from '../util/errors.js';
 import { registerDoctor } from './doctor.js';
+import { registerDataLoops } from './data-loops.js';
+import { registerEvalLoops } from './eval-loops.js';
 import { readPackageVersion } from '../util/version.js';
 
 /** The `studio` command line. Each command lives in its own module under server/cli/ and registers itself here. */
@@ -11,6 +13,8 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerDoctor(program);
+  registerDataLoops(program);
+  registerEvalLoops(program);
   return program;
 }
 

@@ -5,7 +5,7 @@
 import { barsOf, averageTempoBpm, quartersPerBar, type Bar } from './bar-grid.js';
 import { TRACK_FAMILIES, TRACK_COUNT, type TrackFamily } from './families.js';
 import type { MidiNote, ParsedMidi } from './midi-in.js';
-import { emptyRoll, familiesPresent, rollIndex, type MultitrackRoll } from './roll.js';
+import { emptyRoll, rollIndex, type MultitrackRoll } from './roll.js';
 
 export interface PhraseOptions {
   /** Bars per phrase. */
@@ -97,7 +97,9 @@ function lowerBound(notes: MidiNote[], tick: number): number {
   return lo;
 }
 
-function fillWindow(roll: MultitrackRoll, groups: FamilyNotes[], startTick: number, stepTicks: number, options: PhraseOptions): void {
+/** Quantises the notes sounding in the window into `roll`; returns which tracks received a note. */
+function fillWindow(roll: MultitrackRoll, groups: FamilyNotes[], startTick: number, stepTicks: number, options: PhraseOptions): boolean[] {
+  const filled = TRACK_FAMILIES.map(() => false);
   const totalSteps = roll.bars * roll.stepsPerBar;
   const endTick = startTick + totalSteps * stepTicks;
   for (const group of groups) {
@@ -115,10 +117,12 @@ function fillWindow(roll: MultitrackRoll, groups: FamilyNotes[], startTick: numb
       for (let step = Math.max(0, s); step < Math.min(e, totalSteps); step++) {
         const cell = rollIndex(roll, 0, step, pitchIndex, group.track);
         roll.data[cell] = 1;
+        filled[group.track] = true;
         if (roll.velocities) roll.velocities[cell] = Math.max(roll.velocities[cell]!, note.velocity);
       }
     }
   }
+  return filled;
 }
 
 function isUsable(bar: Bar, beatsPerBar: number): boolean {
@@ -169,8 +173,8 @@ export function cutPhrases(parsed: ParsedMidi, options: PhraseOptions): PhraseRe
       const tempoBpm = Math.round(averageTempoBpm(parsed.tempos, parsed.ticksPerQuarter, startTick, endTick) * 100) / 100;
       const roll = emptyRoll({ ...options, tempoBpm, beatsPerBar: options.beatsPerBar });
       if (options.keepVelocities) roll.velocities = new Uint8Array(roll.data.length);
-      fillWindow(roll, groups, startTick, stepTicks, options);
-      const families = familiesPresent(roll);
+      const filled = fillWindow(roll, groups, startTick, stepTicks, options);
+      const families = TRACK_FAMILIES.filter((_, t) => filled[t]);
       if (families.length === 0) {
         skipped.push({ source, reason: 'no notes', barOffset: w, bars: options.bars });
       } else if (families.length < options.minTracks) {

@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import * as path from 'node:path';
+import { StudioError } from '../util/errors.js';
+import { ProgressBar } from '../util/progress.js';
+import { datasetLoopMetrics } from '../data/loops/evaluate-dataset.js';
+import { formatLoopMetrics } from '../music/metrics-format.js';
+import type { LoopMetrics } from '../music/metrics.js';
+import { commandGroup } from './groups.js';
+
+interface EvalLoopsFlags {
+  data?: string;
+  limit?: string;
+  table?: boolean;
+  quiet?: boolean;
+}
+
+/**
+ * Prints metric sets keyed by what was measured ("data", "model", ...): JSON by default, or the side-by-side
+ * table. A model's figures are added as one more key beside the data's.
+ */
+export function printLoopMetrics(sets: Record<string, LoopMetrics>, asTable: boolean): void {
+  console.log(asTable ? formatLoopMetrics(sets) : JSON.stringify(sets, null, 2));
+}
+
+export function registerEvalLoops(program: Command): void {
+  commandGroup(program, 'eval')
+    .command('loops')
+    .description("MuseGAN's metrics (EB, UPC, QN, DP, TD; Dong et al. 2018) of a loop dataset, as JSON")
+    .option('--data <dir>', 'loop dataset folder (made by `studio data loops`)')
+    .option('--limit <n>', 'measure at most n segments, spread evenly over the dataset')
+    .option('--table', 'print a table instead of JSON')
+    .option('--quiet', 'no progress bar')
+    .action(async (flags: EvalLoopsFlags) => {
+      if (!flags.data) throw new StudioError('BAD_INPUT', 'say which dataset to measure: --data DIR');
+      let limit: number | undefined;
+      if (flags.limit !== undefined) {
+        if (!/^\d+$/.test(flags.limit) || Number(flags.limit) < 1) throw new StudioError('BAD_INPUT', `--limit must be a positive whole number, got ${JSON.stringify(flags.limit)}`);
+        limit = Number(flags.limit);
+      }
+      const bar = new ProgressBar({ quiet: flags.quiet });
+      try {
+        const data = datasetLoopMetrics(path.resolve(flags.data), { limit, onProgress: bar.update });
+        bar.stop();
+        printLoopMetrics({ data }, flags.table ?? false);
+      } finally {
+        bar.stop();
+      }
+    });
+}
