@@ -1,0 +1,169 @@
+/**
+ * The trainable pair: generator and discriminator parameters, their Adam optimisers, and one training step of
+ * WGAN-GP + AC-GAN (GANSynth's losses). All randomness comes in from the caller's SeededRandom, so a step is a
+ * pure function of (weights, optimiser state, batch, rng state) and a resumed run repeats a straight one exactly.
+ */
+import { tf } from '../ml/tf.js';
+import { ParamStore } from '../ml/params.js';
+import { Adam } from '../ml/optim.js';
+import { driftPenalty, gradientPenalty, softmaxCrossEntropy, wassersteinDLoss, wassersteinGLoss } from '../ml/losses.js';
+import { StudioError } from '../util/errors.js';
+import { runGenerator, pitchOneHot, GENERATOR_SCOPE } from './generator.js';
+import { runDiscriminator, DISCRIMINATOR_SCOPE } from './discriminator.js';
+import type { NoteModelSpec } from './spec.js';
+import type { NoteTrainConfig } from './train-config.js';
+import type { SeededRandom } from './random.js';
+
+/** One training step's figures (all plain numbers, for losses.jsonl and the progress bar). */
+export interface StepLosses {
+  /** Critic's Wasserstein estimate mean(D(real)) - mean(D(fake)); rising then settling is healthy. */
+  wasserstein: number;
+  gradientPenalty: number;
+  drift: number;
+  discriminatorPitchLoss: number;
+  /** Share of the real batch whose pitch the discriminator's AC head gets right. */
+  discriminatorPitchAccuracy: number;
+  discriminatorLoss: number;
+  generatorAdversarialLoss: number;
+  generatorPitchLoss: number;
+  generatorLoss: number;
+}
+
+const G_OPTIMIZER = 'optimizer/g/';
+const D_OPTIMIZER = 'optimizer/d/';
+
+export class NoteGan {
+  readonly generator: ParamStore;
+  readonly discriminator: ParamStore;
+  private readonly gOptimizer: Adam;
+  private readonly dOptimizer: Adam;
+
+  constructor(
+    readonly spec: NoteModelSpec,
+    readonly config: NoteTrainConfig,
+  ) {
+    this.generator = new ParamStore({ seed: config.seed * 2 + 1, label: 'generator' });
+    this.discriminator = new ParamStore({ seed: config.seed * 2 + 2, label: 'discriminator' });
+    const adam = { learningRate: config.learningRate, beta1: config.beta1, beta2: config.beta2, epsilon: 1e-8 };
+    this.gOptimizer = new Adam(adam);
+    this.dOptimizer = new Adam(adam);
+    this.build();
+  }
+
+  /** Generator updates so far. */
+  get step(): number {
+    return this.gOptimizer.step;
+  }
+
+  /** Creates every parameter with one forward pass, so loading and optimiser state can refer to them. */
+  private build(): void {
+    const batch = this.spec.discriminator.minibatchStddevGroup;
+    tf.tidy(() => {
+      const z = tf.zeros([batch, this.spec.latentSize]) as tf.Tensor2D;
+      const images = runGenerator(this.generator, this.spec, z, pitchOneHot(this.spec, new Array(batch).fill(this.spec.midiPitchMin)));
+      runDiscriminator(this.discriminator, this.spec, images);
+    });
+  }
+
+  /**
+   * One discriminator update then one generator update on a real batch [b, frames, melBins, 2] with its MIDI
+   * pitches. Fake notes use the real batch's pitches (the data's pitch distribution), fresh latents from `rng`.
+   */
+  trainStep(realImages: tf.Tensor4D, midiPitches: number[], rng: SeededRandom): StepLosses {
+    const batch = midiPitches.length;
+    if (realImages.shape[0] !== batch) throw new StudioError('INTERNAL', `batch of ${realImages.shape[0]} images with ${batch} pitches`);
+    const { spec, config } = this;
+    const labels = tf.tensor1d(midiPitches.map((p) => p - spec.midiPitchMin), 'int32');
+    const oneHot = pitchOneHot(spec, midiPitches);
+
+    // Discriminator (critic) step.
+    const zD = tf.tensor2d(rng.normalArray(batch * spec.latentSize), [batch, spec.latentSize]);
+    const alphas = rng.uniformArray(batch);
+    const fake = tf.tidy(() => runGenerator(this.generator, spec, zD, oneHot));
+    let dParts: tf.Tensor | null = null;
+    const dResult = this.discriminator.gradients(() => {
+      const real = runDiscriminator(this.discriminator, spec, realImages);
+      const generated = runDiscriminator(this.discriminator, spec, fake);
+      const wgan = wassersteinDLoss(real.critic, generated.critic);
+      const gp = gradientPenalty((x) => runDiscriminator(this.discriminator, spec, x as tf.Tensor4D).critic, realImages, fake, {
+        weight: config.gradientPenaltyWeight,
+        alphas,
+      });
+      const drift = driftPenalty(real.critic, config.driftWeight);
+      const pitchLoss = tf.add(softmaxCrossEntropy(real.pitchLogits, labels), softmaxCrossEntropy(generated.pitchLogits, labels));
+      const accuracy = tf.mean(tf.cast(tf.equal(tf.argMax(real.pitchLogits, 1), labels), 'float32'));
+      const total = tf.addN([wgan, gp, drift, tf.mul(pitchLoss, config.discriminatorPitchLossWeight)]) as tf.Scalar;
+      dParts?.dispose();
+      dParts = tf.keep(tf.stack([wgan, gp, drift, pitchLoss, accuracy, total]));
+      return total;
+    }, DISCRIMINATOR_SCOPE);
+    this.dOptimizer.apply(this.discriminator, dResult.grads);
+    const d = (dParts as tf.Tensor | null)!.dataSync();
+    tf.dispose([dResult.loss, dResult.grads, fake, zD, dParts!]);
+
+    // Generator step.
+    const zG = tf.tensor2d(rng.normalArray(batch * spec.latentSize), [batch, spec.latentSize]);
+    let gParts: tf.Tensor | null = null;
+    const gResult = this.generator.gradients(() => {
+      const generated = runDiscriminator(this.discriminator, spec, runGenerator(this.generator, spec, zG, oneHot));
+      const adversarial = wassersteinGLoss(generated.critic);
+      const pitchLoss = softmaxCrossEntropy(generated.pitchLogits, labels);
+      const total = tf.add(adversarial, tf.mul(pitchLoss, config.generatorPitchLossWeight)) as tf.Scalar;
+      gParts?.dispose();
+      gParts = tf.keep(tf.stack([adversarial, pitchLoss, total]));
+      return total;
+    }, GENERATOR_SCOPE);
+    this.gOptimizer.apply(this.generator, gResult.grads);
+    const g = (gParts as tf.Tensor | null)!.dataSync();
+    tf.dispose([gResult.loss, gResult.grads, zG, gParts!, labels, oneHot]);
+
+    return {
+      wasserstein: -d[0]!,
+      gradientPenalty: d[1]!,
+      drift: d[2]!,
+      discriminatorPitchLoss: d[3]!,
+      discriminatorPitchAccuracy: d[4]!,
+      discriminatorLoss: d[5]!,
+      generatorAdversarialLoss: g[0]!,
+      generatorPitchLoss: g[1]!,
+      generatorLoss: g[2]!,
+    };
+  }
+
+  /** Generator weights (what inference needs); the caller disposes them. */
+  inferenceWeights(): tf.NamedTensorMap {
+    return this.generator.snapshot();
+  }
+
+  /** Discriminator weights and both optimisers' state (what --resume needs); the caller disposes them. */
+  trainingWeights(): tf.NamedTensorMap {
+    const out: tf.NamedTensorMap = this.discriminator.snapshot();
+    for (const [k, v] of Object.entries(this.gOptimizer.exportState())) out[G_OPTIMIZER + k] = v;
+    for (const [k, v] of Object.entries(this.dOptimizer.exportState())) out[D_OPTIMIZER + k] = v;
+    return out;
+  }
+
+  /** Restores a checkpoint: generator weights, and optionally discriminator + optimiser state (stay the caller's). */
+  load(inference: tf.NamedTensorMap, training?: tf.NamedTensorMap): void {
+    this.generator.load(pick(inference, `${GENERATOR_SCOPE}/`, '', 'generator'));
+    if (!training) return;
+    this.discriminator.load(pick(training, `${DISCRIMINATOR_SCOPE}/`, '', 'discriminator'));
+    this.gOptimizer.importState(this.generator, pick(training, G_OPTIMIZER, G_OPTIMIZER, 'generator optimizer'));
+    this.dOptimizer.importState(this.discriminator, pick(training, D_OPTIMIZER, D_OPTIMIZER, 'discriminator optimizer'));
+  }
+
+  dispose(): void {
+    this.generator.dispose();
+    this.discriminator.dispose();
+    this.gOptimizer.dispose();
+    this.dOptimizer.dispose();
+  }
+}
+
+/** Entries of `map` whose names start with `prefix`, with `strip` removed from the front; none is an error. */
+function pick(map: tf.NamedTensorMap, prefix: string, strip: string, what: string): tf.NamedTensorMap {
+  const out: tf.NamedTensorMap = {};
+  for (const [k, v] of Object.entries(map)) if (k.startsWith(prefix)) out[k.slice(strip.length)] = v;
+  if (Object.keys(out).length === 0) throw new StudioError('BAD_FILE', `checkpoint has no ${what} weights (names starting "${prefix}")`);
+  return out;
+}

@@ -1,0 +1,52 @@
+/** The training-run config (saved in metadata.json, apart from the spec): optimiser, losses, schedule. */
+import { z } from 'zod';
+import { StudioError } from '../util/errors.js';
+
+export const noteTrainConfigSchema = z.object({
+  /** Total generator updates the run aims for (a resumed run continues to this count). */
+  steps: z.number().int().positive(),
+  batchSize: z.number().int().min(2).max(512),
+  /** Adam, ProGAN/GANSynth style: β1 0, β2 0.99. */
+  learningRate: z.number().positive(),
+  beta1: z.number().min(0).max(1),
+  beta2: z.number().min(0).max(1),
+  gradientPenaltyWeight: z.number().min(0),
+  /** ProGAN's drift term on real critic scores. */
+  driftWeight: z.number().min(0),
+  /** AC-GAN pitch cross-entropy weights (GANSynth: 10 on both networks). */
+  generatorPitchLossWeight: z.number().min(0),
+  discriminatorPitchLossWeight: z.number().min(0),
+  checkpointEvery: z.number().int().positive(),
+  /** MIDI pitches rendered as preview WAVs at every checkpoint. */
+  previewPitches: z.array(z.number().int()),
+  /** Seed of initial weights, data order and latents. */
+  seed: z.number().int().min(0),
+  /** Generated notes per pitch for the diversity (mode-collapse) check at each checkpoint. */
+  diversitySamples: z.number().int().min(2).max(64),
+});
+export type NoteTrainConfig = z.infer<typeof noteTrainConfigSchema>;
+
+export const noteTrainDefaults: NoteTrainConfig = {
+  steps: 6000,
+  batchSize: 8,
+  learningRate: 8e-4,
+  beta1: 0,
+  beta2: 0.99,
+  gradientPenaltyWeight: 10,
+  driftWeight: 1e-3,
+  generatorPitchLossWeight: 10,
+  discriminatorPitchLossWeight: 10,
+  checkpointEvery: 250,
+  previewPitches: [36, 48, 60, 72],
+  seed: 0,
+  diversitySamples: 8,
+};
+
+export function parseNoteTrainConfig(raw: unknown, source: string): NoteTrainConfig {
+  const parsed = noteTrainConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new StudioError('BAD_INPUT', `${source}: ${issue.path.join('.') || 'config'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
