@@ -78,11 +78,12 @@ const ARCHITECTURES: Record<NotePresetName, ArchitecturePreset> = {
 };
 
 /** Builds the spec of `preset`, on the spectral preset of the same name unless another is given. */
-export function noteModelSpec(preset: string, spectral: SpectralPreset = getSpectralPreset(preset)): NoteModelSpec {
+export function noteModelSpec(preset: string, spectralPreset?: SpectralPreset): NoteModelSpec {
   if (!(NOTE_PRESETS as readonly string[]).includes(preset)) {
     throw new StudioError('BAD_INPUT', `unknown note preset "${preset}"; use one of ${NOTE_PRESETS.join(', ')}`);
   }
   const arch = ARCHITECTURES[preset as NotePresetName];
+  const spectral = spectralPreset ?? getSpectralPreset(preset);
   const spec: NoteModelSpec = {
     kind: 'notes',
     formatVersion: 1,
