@@ -21,7 +21,11 @@ export const LIMITS = {
   maxLatentSize: 1024,
   maxNoteSeconds: 8,
   maxVelocityLayers: 5,
+  /** Pitches x velocity layers of one instrument. */
+  maxInstrumentSamples: 200,
   maxConditionMidiBytes: 1024 * 1024,
+  /** One file put on the shared-file shelf (POST /api/files). */
+  maxSharedFileBytes: 64 * 1024 * 1024,
   sampleRates: [16000, 22050, 32000, 44100, 48000] as const,
 } as const;
 
@@ -29,11 +33,15 @@ export const TRACK_NAMES = ['drums', 'bass', 'piano', 'guitar', 'strings'] as co
 export const KEY_NAMES = ['C', 'C#', 'Db', 'D', 'D#', 'Eb', 'E', 'F', 'F#', 'Gb', 'G', 'G#', 'Ab', 'A', 'A#', 'Bb', 'B'] as const;
 export const SCALE_NAMES = ['major', 'minor', 'harmonic-minor', 'dorian', 'mixolydian', 'pentatonic', 'minor-pentatonic', 'blues', 'chromatic'] as const;
 export const AUDIO_FORMATS = ['wav16', 'wav24', 'f32'] as const;
+/** WAV sample format of each audio format: 16- and 24-bit integer PCM, 32-bit float. */
+export const AUDIO_FORMAT_BITS = { wav16: 16, wav24: 24, f32: 32 } as const;
 export const JOB_TYPES = ['train-notes', 'train-loops', 'data-notes', 'data-loops'] as const;
 export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
 export const ERROR_CODES = ['BAD_INPUT', 'BAD_FILE', 'NOT_FOUND', 'UNAVAILABLE', 'TOO_LARGE', 'CONFLICT', 'UNAUTHORIZED', 'RATE_LIMITED', 'INTERNAL'] as const;
 
 export type TrackName = (typeof TRACK_NAMES)[number];
+export type KeyName = (typeof KEY_NAMES)[number];
+export type ScaleName = (typeof SCALE_NAMES)[number];
 export type AudioFormat = (typeof AUDIO_FORMATS)[number];
 export type JobType = (typeof JOB_TYPES)[number];
 export type JobState = (typeof JOB_STATES)[number];
@@ -271,6 +279,35 @@ export interface JobView {
   resumable: boolean;
 }
 
+// ---- shared files (drag-out) ----
+/**
+ * Dragging a file out of the browser into a DAW or onto the desktop (Chromium's `DownloadURL` drag data,
+ * `mime:filename:url`) needs a URL the browser can GET: blob: and data: URLs are refused. So a client holding a file
+ * (a note, a loop, a stem cut from a loop, an instrument) puts it on the server's shelf:
+ * `POST /api/files?filename=NAME` with the raw bytes as the body and the file's type as Content-Type (the one
+ * SHARED_FILE_TYPES gives for NAME's extension), at most LIMITS.maxSharedFileBytes. The reply (201, JSON) is a
+ * SharedFile whose `url` (`GET /api/files/:id/:filename`, no token needed beyond the usual `access_token` query)
+ * serves the same bytes with that Content-Type and `Content-Disposition: attachment; filename="NAME"` for at least
+ * SHARED_FILE_TTL_SECONDS. The shelf lives in memory; when full, its oldest files go first.
+ */
+export const SHARED_FILES_PATH = '/api/files';
+export const SHARED_FILE_TTL_SECONDS = 3600;
+export const SHARED_FILE_TYPES = { wav: 'audio/wav', mid: 'audio/midi', zip: 'application/zip', json: 'application/json' } as const;
+export const sharedFileNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,199}\.(wav|mid|zip|json)$/, 'a file name: letters, digits, ".", "-", "_", ending .wav, .mid, .zip or .json')
+  .refine((s) => !s.includes('..'), 'a file name cannot contain ".."');
+
+export interface SharedFile {
+  id: string;
+  /** Absolute path on this server (`/api/files/:id/:filename`). */
+  url: string;
+  filename: string;
+  mimeType: string;
+  bytes: number;
+  expiresAt: string;
+}
+
 // ---- jam ----
 /**
  * The jam timing contract. The client counts bars from 0 on its own transport and reports where it is
@@ -322,8 +359,8 @@ export interface JamState {
   seed: number;
   threshold: number;
   tracks: TrackName[] | null;
-  key: string | null;
-  scale: string | null;
+  key: KeyName | null;
+  scale: ScaleName | null;
   locked: TrackName[];
   swapAt: 'bar' | 'loop';
   evolve: boolean;

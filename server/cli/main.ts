@@ -3,6 +3,7 @@ import { StudioError, describeThrown } from '../util/errors.js';
 import { registerDoctor } from './doctor.js';
 import { registerDataLoops } from './data-loops.js';
 import { registerEvalLoops } from './eval-loops.js';
+import { registerServe } from './serve.js';
 import { readPackageVersion } from '../util/version.js';
 
 /** The `studio` command line. Each command lives in its own module under server/cli/ and registers itself here. */
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerDataLoops(program);
   registerEvalLoops(program);
+  registerServe(program);
   return program;
 }
 

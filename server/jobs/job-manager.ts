@@ -56,6 +56,8 @@ const LOG_TAIL_LINES = 40;
 
 interface Running {
   process: JobProcess;
+  /** Settles once the run's end is recorded (state saved). */
+  finished: Promise<void>;
   tracker: ProgressTracker;
   lastSavedAt: number;
   lastPreviewScanAt: number;
@@ -135,8 +137,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
       await this.save(job);
       return toJobView(job);
     }
-    this.finish(job, 'cancelled', null);
-    await this.save(job);
+    await this.finish(job, 'cancelled', null);
     return toJobView(job);
   }
 
@@ -164,7 +165,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     this.closing = true;
     const exits = [...this.running.values()].map((run) => {
       run.process.stop(this.options.cancelGraceMs);
-      return run.process.exited;
+      return run.finished;
     });
     await Promise.all(exits);
     await Promise.all([...this.saves.values()]);
@@ -204,41 +205,40 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
       });
     } catch (err) {
       log.end();
-      this.finish(job, 'failed', { code: 'INTERNAL', message: `cannot start the job: ${describeThrown(err)}` });
-      void this.save(job);
+      void this.finish(job, 'failed', { code: 'INTERNAL', message: `cannot start the job: ${describeThrown(err)}` }).then(() => this.pump());
       return;
     }
     job.pid = process.pid;
-    const run: Running = { process, tracker: new ProgressTracker(), lastSavedAt: 0, lastPreviewScanAt: 0, log };
-    this.running.set(job.id, run);
-    void this.save(job);
-    this.emit('update', toJobView(job), 'state');
-    void process.exited.then(async (exit) => {
+    const finished = process.exited.then(async (exit) => {
       this.running.delete(job.id);
       log.write(`== exit code ${exit.code ?? '-'} signal ${exit.signal ?? '-'}\n`);
       log.end();
       await this.scanPreviews(job);
       if (this.closing && !job.cancelRequested) {
-        this.finish(job, 'interrupted', { code: 'UNAVAILABLE', message: 'the server stopped while the job ran; resume it to continue' });
+        await this.finish(job, 'interrupted', { code: 'UNAVAILABLE', message: 'the server stopped while the job ran; resume it to continue' });
       } else if (job.cancelRequested) {
-        this.finish(job, 'cancelled', null);
+        await this.finish(job, 'cancelled', null);
       } else if (exit.code === 0) {
-        this.finish(job, 'succeeded', null);
+        await this.finish(job, 'succeeded', null);
       } else {
-        this.finish(job, 'failed', { code: 'INTERNAL', message: failureMessage(job, exit) });
+        await this.finish(job, 'failed', { code: 'INTERNAL', message: failureMessage(job, exit) });
       }
-      await this.save(job);
       this.pump();
     });
+    this.running.set(job.id, { process, finished, tracker: new ProgressTracker(), lastSavedAt: 0, lastPreviewScanAt: 0, log });
+    void this.save(job);
+    this.emit('update', toJobView(job), 'state');
   }
 
-  private finish(job: JobRecord, state: 'succeeded' | 'failed' | 'cancelled' | 'interrupted', error: JobRecord['error']): void {
+  /** Records the end of a run; saved before anyone is told, so a restart right after job:done agrees with it. */
+  private async finish(job: JobRecord, state: 'succeeded' | 'failed' | 'cancelled' | 'interrupted', error: JobRecord['error']): Promise<void> {
     job.state = state;
     job.error = error;
     job.pid = null;
     job.finishedAt = new Date().toISOString();
     job.etaSeconds = state === 'succeeded' ? 0 : null;
     job.resumable = state !== 'succeeded';
+    await this.save(job);
     this.emit('update', toJobView(job), state === 'succeeded' ? 'done' : 'failed');
   }
 

@@ -30,13 +30,27 @@ export interface NoteItem {
   format: AudioFormat;
   /** Output rate; null = the model's own. */
   sampleRate: number | null;
+  /** 'wav': an encoded file (format, sampleRate); 'raw': the samples at the model's rate (for instrument packing). */
+  output: 'wav' | 'raw';
 }
 
 export interface NoteResult {
-  /** The encoded WAV file. */
-  wav: Uint8Array;
+  /** The encoded WAV file (output 'wav'). */
+  wav: Uint8Array | null;
+  /** Samples at `sampleRate` (output 'raw'). */
+  audio: Float32Array | null;
   sampleRate: number;
   seconds: number;
+}
+
+/** Notes rendered for an instrument, packed by server/exports/instrument.ts into WAVs + .sfz + zip. */
+export interface InstrumentPack {
+  name: string;
+  comment: string;
+  sampleRate: number;
+  outputSampleRate: number;
+  bitDepth: 16 | 24 | 32;
+  notes: { midiPitch: number; velocity: number; audio: Float32Array }[];
 }
 
 /** Tracks carried over from an earlier loop (jam locking): its channels-last roll data and which tracks to keep. */
@@ -65,17 +79,12 @@ export interface LoopResult {
   data: Uint8Array;
 }
 
-export interface ZipEntry {
-  name: string;
-  data: Uint8Array;
-}
-
 export type WorkerRequest =
   | { id: number; op: 'load'; key: string; kind: RuntimeKind; dir: string }
   | { id: number; op: 'unload'; key: string }
   | { id: number; op: 'notes'; key: string; items: NoteItem[] }
   | { id: number; op: 'loops'; key: string; items: LoopItem[] }
-  | { id: number; op: 'zip'; entries: ZipEntry[] };
+  | { id: number; op: 'instrument'; pack: InstrumentPack };
 
 export type WorkerReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: ErrorBody };
 

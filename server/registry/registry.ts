@@ -33,7 +33,7 @@ export interface ModelRegistryOptions {
 
 /** Spec fields a client may want to know before it asks for something (copied when present). */
 const CAPABILITY_KEYS = [
-  'sampleRate', 'latentSize', 'noteSeconds', 'seconds', 'minPitch', 'maxPitch', 'pitchRange', 'pitchCount',
+  'sampleRate', 'latentSize', 'noteSeconds', 'seconds', 'midiPitchMin', 'midiPitchMax', 'pitchCount',
   'lowestPitch', 'bars', 'stepsPerBar', 'beatsPerBar', 'tracks', 'trackNames', 'design',
 ] as const;
 
@@ -151,9 +151,14 @@ async function readEntry(id: string, dir: string): Promise<RegistryEntry> {
   const { spec, metadata } = await readModelSummary(dir);
   const capabilities: Record<string, unknown> = {};
   if (spec && typeof spec === 'object') {
-    for (const key of CAPABILITY_KEYS) {
-      const value = (spec as Record<string, unknown>)[key];
-      if (value !== undefined) capabilities[key] = value;
+    // Note specs keep the audio figures in their spectral preset; read both levels.
+    const spectral = (spec as { spectral?: unknown }).spectral;
+    for (const source of [spectral, spec]) {
+      if (!source || typeof source !== 'object') continue;
+      for (const key of CAPABILITY_KEYS) {
+        const value = (source as Record<string, unknown>)[key];
+        if (value !== undefined && (typeof value !== 'object' || Array.isArray(value))) capabilities[key] = value;
+      }
     }
   }
   const summary: ModelSummary = {

@@ -1,0 +1,67 @@
+/**
+ * What the server measures about itself: event-loop delay (perf_hooks histogram), memory, connections and the
+ * inference batch sizes. GET /api/stats shows it; `?reset=1` starts a new measuring window (the bench uses it).
+ */
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import type { InferencePool } from '../registry/inference-pool.js';
+
+export interface StatsSnapshot {
+  windowSeconds: number;
+  eventLoopDelayMs: { p50: number; p95: number; p99: number; max: number; mean: number };
+  memory: { rssMb: number; heapUsedMb: number; peakRssMb: number };
+  connections: number;
+  batches: { count: number; meanSize: number; maxSize: number };
+  backend: string | null;
+}
+
+export class ServerStats {
+  private readonly histogram: IntervalHistogram;
+  private windowStart = Date.now();
+  private peakRss = 0;
+  private readonly rssTimer: NodeJS.Timeout;
+  connections = 0;
+
+  constructor(private readonly pool: InferencePool) {
+    this.histogram = monitorEventLoopDelay({ resolution: 10 });
+    this.histogram.enable();
+    this.rssTimer = setInterval(() => this.samplePeak(), 500);
+    this.rssTimer.unref();
+  }
+
+  snapshot(reset = false): StatsSnapshot {
+    this.samplePeak();
+    const ms = (ns: number) => Math.round((ns / 1e6) * 100) / 100;
+    const h = this.histogram;
+    const memory = process.memoryUsage();
+    const sizes = Object.values(this.pool.batchSizes()).flat();
+    const snapshot: StatsSnapshot = {
+      windowSeconds: Math.round((Date.now() - this.windowStart) / 100) / 10,
+      eventLoopDelayMs: {
+        p50: ms(h.percentile(50)), p95: ms(h.percentile(95)), p99: ms(h.percentile(99)), max: ms(h.max), mean: ms(Number.isNaN(h.mean) ? 0 : h.mean),
+      },
+      memory: { rssMb: mb(memory.rss), heapUsedMb: mb(memory.heapUsed), peakRssMb: mb(this.peakRss) },
+      connections: this.connections,
+      batches: { count: sizes.length, meanSize: sizes.length ? Math.round((sizes.reduce((a, b) => a + b, 0) / sizes.length) * 100) / 100 : 0, maxSize: Math.max(0, ...sizes) },
+      backend: this.pool.backend,
+    };
+    if (reset) {
+      this.histogram.reset();
+      this.windowStart = Date.now();
+      this.peakRss = process.memoryUsage().rss;
+    }
+    return snapshot;
+  }
+
+  close(): void {
+    this.histogram.disable();
+    clearInterval(this.rssTimer);
+  }
+
+  private samplePeak(): void {
+    this.peakRss = Math.max(this.peakRss, process.memoryUsage().rss);
+  }
+}
+
+function mb(bytes: number): number {
+  return Math.round(bytes / 1024 / 102.4) / 10;
+}

@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import * as path from 'node:path';
+import { defaultModelsDir } from '../checkpoints/resolve.js';
+import { StudioError } from '../util/errors.js';
+
+interface ServeOptions {
+  host?: string;
+  port?: string;
+  models: string[];
+  state?: string;
+  allowOrigin: string[];
+}
+
+/** `studio serve` (= `npm start`): the HTTP + socket.io server on 127.0.0.1:8080 unless told otherwise. */
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run the studio server (web client, HTTP API, socket.io) over the models in models/')
+    .option('--host <address>', 'address to listen on (env HOST; default 127.0.0.1). Beyond loopback, STUDIO_TOKEN is required')
+    .option('--port <n>', 'port to listen on (env PORT; default 8080; 0 = any free port)')
+    .option('--models <dir>', 'another folder of model folders (repeatable); models/ is always searched first', collect, [])
+    .option('--state <dir>', 'where job state and logs are kept (default .studio/jobs)')
+    .option('--allow-origin <origin>', 'a browser origin besides the server itself that may use the API (repeatable)', collect, [])
+    .action(async (opts: ServeOptions) => {
+      const host = opts.host ?? process.env.HOST ?? '127.0.0.1';
+      const port = parsePort(opts.port ?? process.env.PORT ?? '8080');
+      // Loaded here so other commands do not pay for express and socket.io.
+      const { startStudioServer } = await import('../api/app.js');
+      const server = await startStudioServer({
+        host,
+        port,
+        token: process.env.STUDIO_TOKEN || null,
+        modelsDirs: [defaultModelsDir(), ...opts.models.map((d) => path.resolve(d))],
+        stateDir: opts.state ? path.resolve(opts.state) : undefined,
+        allowedOrigins: opts.allowOrigin,
+      });
+      console.log(`studio: serving on ${server.url}`);
+      const models = server.registry.list();
+      console.log(models.length ? `studio: models: ${models.map((m) => `${m.id} (${m.kind}, ${m.preset}, step ${m.step})`).join(', ')}` : 'studio: no models yet (train one with `studio train notes|loops`)');
+      for (const problem of server.registry.problems) console.log(`studio: model problem: ${problem.path}: ${problem.message}`);
+      void server.preloaded.then(() => {
+        for (const [id, message] of server.loadErrors) console.log(`studio: model ${id} failed to load: ${message}`);
+        if (server.pool.backend) console.log(`studio: inference backend: ${server.pool.backend}`);
+      });
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          console.log(`studio: ${signal}: stopping (running jobs checkpoint and are marked interrupted)`);
+          void server.close().then(resolve);
+        };
+        process.once('SIGINT', () => stop('SIGINT'));
+        process.once('SIGTERM', () => stop('SIGTERM'));
+      });
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function parsePort(raw: string): number {
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StudioError('BAD_INPUT', `port must be an integer 0-65535, got "${raw}"`);
+  return port;
+}

@@ -1,0 +1,102 @@
+/**
+ * Adapters from the model classes (server/gansynth NoteModel, server/musegan LoopModel) to what the server needs:
+ * batches of items in, encoded files out. The HTTP and socket code never sees a model class; this file is the only
+ * server module that does, and it runs inside the inference worker.
+ */
+import { NoteModel } from '../gansynth/note-model.js';
+import { latentForSeed } from '../gansynth/latent.js';
+import { encodeWav } from '../audio/wav.js';
+import { resample } from '../audio/resample.js';
+import { StudioError } from '../util/errors.js';
+import { AUDIO_FORMAT_BITS } from '../protocol.js';
+import type { LoopItem, LoopResult, NoteItem, NoteResult, RuntimeInfo, RuntimeKind } from './inference-messages.js';
+
+export interface NoteRuntime {
+  kind: 'notes';
+  info: RuntimeInfo;
+  generate(items: NoteItem[]): NoteResult[];
+  dispose(): void;
+}
+
+export interface LoopRuntime {
+  kind: 'loops';
+  info: RuntimeInfo;
+  generate(items: LoopItem[]): LoopResult[];
+  dispose(): void;
+}
+
+export type Runtime = NoteRuntime | LoopRuntime;
+
+export async function loadRuntime(kind: RuntimeKind, dir: string): Promise<Runtime> {
+  return kind === 'notes' ? loadNoteRuntime(dir) : loadLoopRuntime(dir);
+}
+
+async function loadNoteRuntime(dir: string): Promise<NoteRuntime> {
+  const model = await NoteModel.load(dir);
+  const { spec } = model;
+  const info: RuntimeInfo = {
+    kind: 'notes',
+    sampleRate: model.sampleRate,
+    seconds: spec.spectral.seconds,
+    latentSize: spec.latentSize,
+    midiPitchMin: spec.midiPitchMin,
+    midiPitchMax: spec.midiPitchMax,
+  };
+  return {
+    kind: 'notes',
+    info,
+    generate(items) {
+      for (const item of items) {
+        if (item.midiPitch < spec.midiPitchMin || item.midiPitch > spec.midiPitchMax) {
+          throw new StudioError('BAD_INPUT', `pitch ${item.midiPitch} is outside this model's range ${spec.midiPitchMin}-${spec.midiPitchMax}`);
+        }
+        if (item.latent && item.latent.length !== spec.latentSize) {
+          throw new StudioError('BAD_INPUT', `latent has ${item.latent.length} values; this model's latent size is ${spec.latentSize}`);
+        }
+      }
+      // Level and length are applied after decoding, so items that differ only in timbre and pitch share a pass.
+      const results = new Array<NoteResult>(items.length);
+      for (const group of groupBy(items, (i) => `${i.velocity}|${i.seconds ?? ''}`)) {
+        const first = items[group[0]!]!;
+        const audio = model.generate({
+          pitches: group.map((g) => items[g]!.midiPitch),
+          latents: group.map((g) => latentOf(items[g]!, spec.latentSize)),
+          velocity: first.velocity,
+          seconds: first.seconds ?? undefined,
+        });
+        group.forEach((g, k) => {
+          results[g] = encodeNote(audio[k]!, model.sampleRate, items[g]!);
+        });
+      }
+      return results;
+    },
+    dispose: () => model.dispose(),
+  };
+}
+
+function latentOf(item: NoteItem, latentSize: number): Float32Array {
+  return item.latent ? Float32Array.from(item.latent) : latentForSeed(item.seed ?? 0, latentSize);
+}
+
+function encodeNote(audio: Float32Array, modelRate: number, item: NoteItem): NoteResult {
+  if (item.output === 'raw') return { wav: null, audio, sampleRate: modelRate, seconds: audio.length / modelRate };
+  const sampleRate = item.sampleRate ?? modelRate;
+  const samples = sampleRate === modelRate ? audio : resample(audio, modelRate, sampleRate);
+  return { wav: encodeWav(samples, { sampleRate, bitDepth: AUDIO_FORMAT_BITS[item.format] }), audio: null, sampleRate, seconds: samples.length / sampleRate };
+}
+
+/** Indices of `items` grouped by key, groups in order of first appearance. */
+function groupBy<T>(items: T[], key: (item: T) => string): number[][] {
+  const groups = new Map<string, number[]>();
+  items.forEach((item, i) => {
+    const k = key(item);
+    const g = groups.get(k);
+    if (g) g.push(i);
+    else groups.set(k, [i]);
+  });
+  return [...groups.values()];
+}
+
+async function loadLoopRuntime(_dir: string): Promise<LoopRuntime> {
+  throw new StudioError('UNAVAILABLE', 'loop generation is not built into this server yet (server/musegan LoopModel)');
+}
