@@ -34,6 +34,8 @@ export interface MmaRenderOptions {
   variants: readonly MmaVariant[];
   /** MMA random seed, so renderings are the same every time. */
   seed: number;
+  /** Render only these grooves (default: every 4/4 groove of the library). */
+  grooves?: string[];
   onProgress?: ProgressCallback;
 }
 
@@ -100,7 +102,7 @@ async function renderFile(scriptPath: string, midiPath: string): Promise<void> {
  */
 export async function renderMmaGrooves(options: Partial<MmaRenderOptions> & Pick<MmaRenderOptions, 'outDir'>): Promise<MmaRenderResult> {
   const o = { ...defaultMmaRenderOptions, ...options };
-  const grooves = await listFourFourGrooves(o.libraryDir);
+  const grooves = o.grooves ?? (await listFourFourGrooves(o.libraryDir));
   if (grooves.length === 0) throw new StudioError('NOT_FOUND', `${o.libraryDir}: defines no 4/4 grooves`);
   await fs.mkdir(o.outDir, { recursive: true });
   const chunks: string[][] = [];
