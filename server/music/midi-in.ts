@@ -67,8 +67,6 @@ export function parseMidiFile(bytes: Uint8Array, name: string, options: Partial<
   } catch (thrown) {
     throw new StudioError('BAD_FILE', `${name}: is corrupt MIDI (${describeThrown(thrown)})`, { cause: thrown });
   }
-  if (midi.tracks.length === 0) throw new StudioError('BAD_FILE', `${name}: has no tracks with events`);
-
   const tempos: TempoChange[] = [];
   for (const t of midi.header.tempos) {
     if (!Number.isFinite(t.bpm) || t.bpm < o.minTempoBpm || t.bpm > o.maxTempoBpm) {
@@ -79,6 +77,8 @@ export function parseMidiFile(bytes: Uint8Array, name: string, options: Partial<
     }
     tempos.push({ ticks: t.ticks, bpm: t.bpm });
   }
+  // @tonejs/midi drops a format-1 file's first track when it has no notes: no tracks left means no notes.
+  if (midi.tracks.length === 0) throw new StudioError('BAD_FILE', `${name}: contains no notes`);
   const timeSignatures: TimeSignatureChange[] = midi.header.timeSignatures.map((ts) => ({
     ticks: ts.ticks,
     numerator: ts.timeSignature[0] ?? 4,
