@@ -1,5 +1,6 @@
 import { tf } from '../tf.js';
 import type { BackendName } from '../backend.js';
+import { batchMatMulWasm } from './batch-matmul.js';
 import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputWasm } from './conv2d-backprop-input.js';
 import { conv3dWasm } from './conv3d.js';
@@ -23,6 +24,7 @@ type StockLookup = (kernelName: string) => tf.KernelConfig | undefined;
 /** Kernels this project adds or replaces per backend (stock ones are missing, wrong, or a scalar loop). */
 const KERNELS: Partial<Record<BackendName, (stock: StockLookup) => tf.KernelConfig[]>> = {
   wasm: (stock) => [
+    ...wrapStock(stock, tf.BatchMatMul, batchMatMulWasm),
     conv2dBackpropFilterWasm,
     conv2dBackpropInputWasm,
     conv3dWasm,
@@ -32,6 +34,12 @@ const KERNELS: Partial<Record<BackendName, (stock: StockLookup) => tf.KernelConf
   ],
   cpu: (stock) => resizeGradKernels('cpu', stock),
 };
+
+/** A patch that wraps the stock kernel, when there is one to wrap. */
+function wrapStock(stock: StockLookup, kernelName: string, wrap: (k: tf.KernelConfig) => tf.KernelConfig): tf.KernelConfig[] {
+  const existing = stock(kernelName);
+  return existing ? [wrap(existing)] : [];
+}
 
 /** Gradients no backend has: to train conv3dTranspose, and for WGAN-GP's double backprop. */
 const GRADIENTS: tf.GradConfig[] = [

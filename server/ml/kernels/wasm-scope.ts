@@ -19,16 +19,21 @@ export class WasmScope {
 
   constructor(readonly backend: WasmBackend) {}
 
-  /** Calls a stock (or already patched) wasm kernel; its output is freed with the scope unless kept. */
+  /** Calls the wasm kernel registered under `kernelName`; its output is freed with the scope unless kept. */
   run(kernelName: string, inputs: Record<string, TensorInfo>, attrs: Record<string, unknown> = {}): TensorInfo {
     const kernel = tf.getKernel(kernelName, 'wasm');
     if (!kernel) throw new Error(`wasm kernel ${kernelName} is not registered`);
+    return this.call(kernel, inputs, attrs);
+  }
+
+  /** Calls a specific kernel (e.g. the stock one a patch wraps); its output is freed with the scope unless kept. */
+  call(kernel: tf.KernelConfig, inputs: Record<string, TensorInfo>, attrs: Record<string, unknown> = {}): TensorInfo {
     const out = kernel.kernelFunc({
       inputs: inputs as tf.NamedTensorInfoMap,
       attrs: attrs as tf.NamedAttrMap,
       backend: this.backend as unknown as tf.KernelBackend,
     });
-    if (Array.isArray(out)) throw new Error(`wasm kernel ${kernelName} returned several outputs`);
+    if (Array.isArray(out)) throw new Error(`wasm kernel ${kernel.kernelName} returned several outputs`);
     return this.track(out);
   }
 
