@@ -176,10 +176,13 @@ export async function startStudioServer(options: StudioServerOptions = {}): Prom
     jam: options.jam ?? {},
   });
   const broadcast = new JobBroadcast((id, event, job) => io.to(jobRoom(id)).emit(event, job));
+  const previewCounts = new Map<string, number>();
   jobs.on('update', (job, kind) => {
     broadcast.send(job, kind);
-    // A finished training run (or a new checkpoint) changes what the registry lists.
-    if (job.output.model && kind !== 'state') void registry.scan();
+    // A new checkpoint (seen as new previews) or a finished run changes what the registry lists.
+    const checkpointed = job.previews.length !== (previewCounts.get(job.id) ?? 0);
+    previewCounts.set(job.id, job.previews.length);
+    if (job.output.model && (checkpointed || kind === 'done' || kind === 'failed')) void registry.scan();
   });
 
   await new Promise<void>((resolve, reject) => {

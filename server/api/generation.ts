@@ -23,9 +23,9 @@ export class GenerationService {
   ) {}
 
   async note(request: NoteRequestParsed): Promise<NoteReply> {
-    const entry = this.registry.resolve(request.model, 'notes');
+    const entry = await this.registry.findOrDefault(request.model, 'notes');
     const seed = request.latent ? null : (request.seed ?? randomSeed());
-    const result = await this.pool.note(entry, {
+    const result = await asModel(entry, this.pool.note(entry, {
       midiPitch: request.pitch,
       velocity: request.velocity,
       seed,
@@ -34,7 +34,7 @@ export class GenerationService {
       format: request.format,
       sampleRate: request.sampleRate ?? null,
       output: 'wav',
-    });
+    }));
     return {
       model: entry.id,
       pitch: request.pitch,
@@ -51,8 +51,8 @@ export class GenerationService {
 
   /** Every pitch of the range at every velocity, packed as WAVs plus an .sfz mapping in one zip. */
   async instrument(request: InstrumentRequestParsed): Promise<InstrumentReply> {
-    const entry = this.registry.resolve(request.model, 'notes');
-    const info = await this.pool.info(entry);
+    const entry = await this.registry.findOrDefault(request.model, 'notes');
+    const info = await asModel(entry, this.pool.info(entry));
     const { min, max } = request.pitchRange;
     if (info.midiPitchMin !== undefined && info.midiPitchMax !== undefined && (min < info.midiPitchMin || max > info.midiPitchMax)) {
       throw new StudioError('BAD_INPUT', `pitchRange ${min}-${max} is outside model ${entry.id}'s range ${info.midiPitchMin}-${info.midiPitchMax}`);
@@ -83,9 +83,9 @@ export class GenerationService {
   }
 
   async loop(request: LoopRequestParsed, locked: LockedTracks | null = null, entry?: RegistryEntry): Promise<LoopOutcome> {
-    const model = entry ?? this.registry.resolve(request.model, 'loops');
+    const model = entry ?? (await this.registry.findOrDefault(request.model, 'loops'));
     const seed = request.seed ?? randomSeed();
-    const result = await this.pool.loop(model, {
+    const result = await asModel(model, this.pool.loop(model, {
       bars: request.bars,
       tempo: request.tempo,
       seed,
@@ -95,7 +95,7 @@ export class GenerationService {
       scale: request.scale ?? null,
       condition: request.condition ?? null,
       locked,
-    });
+    }));
     return {
       model: model.id,
       seed,
@@ -107,6 +107,21 @@ export class GenerationService {
       roll: result.roll,
       data: result.data,
     };
+  }
+}
+
+/**
+ * Errors from loading or running a model name its folder by absolute path; clients see the model id instead
+ * (the server's file layout is none of a remote client's business).
+ */
+export async function asModel<T>(entry: RegistryEntry, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof StudioError && err.message.includes(entry.dir)) {
+      throw new StudioError(err.code, err.message.split(entry.dir).join(`model ${entry.id}`), { cause: err });
+    }
+    throw err;
   }
 }
 

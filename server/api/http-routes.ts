@@ -70,7 +70,7 @@ export function apiRouter(ctx: HttpContext): Router {
     res.json(registry.list());
   });
   router.get('/models/:id/previews/*file', async (req, res) => {
-    const entry = registry.get(String(req.params.id));
+    const entry = await registry.find(String(req.params.id));
     const file = await previewFile(entry.dir, req.params.file as unknown as string[]);
     res.setHeader('Content-Type', PREVIEW_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream');
     res.setHeader('Content-Disposition', attachment(`${entry.id}_${path.basename(file)}`));

@@ -42,6 +42,7 @@ export class ModelRegistry {
   private entries = new Map<string, RegistryEntry>();
   private scanProblems: RegistryProblem[] = [];
   private scanning: Promise<void> | null = null;
+  private lastScanAt = 0;
 
   constructor(options: ModelRegistryOptions) {
     this.dirs = options.dirs.map((d) => path.resolve(d));
@@ -51,8 +52,23 @@ export class ModelRegistry {
   scan(): Promise<void> {
     this.scanning ??= this.scanAll().finally(() => {
       this.scanning = null;
+      this.lastScanAt = Date.now();
     });
     return this.scanning;
+  }
+
+  /**
+   * Like `get`, but an id not seen yet (a model a training job has just written) triggers one rescan first.
+   * Rescans for misses happen at most once per `minRescanMs`, so unknown ids cannot keep the disk busy.
+   */
+  async find(id: string, kind?: ModelKind, minRescanMs = 1000): Promise<RegistryEntry> {
+    if (typeof id === 'string' && isModelId(id) && !this.entries.has(id) && Date.now() - this.lastScanAt >= minRescanMs) await this.scan();
+    return this.get(id, kind);
+  }
+
+  /** `resolve` with `find`'s rescan on a miss. */
+  async findOrDefault(id: string | undefined, kind: ModelKind): Promise<RegistryEntry> {
+    return id === undefined ? this.defaultFor(kind) : this.find(id, kind);
   }
 
   list(): ModelSummary[] {
