@@ -84,7 +84,15 @@ export type WorkerRequest =
   | { id: number; op: 'unload'; key: string }
   | { id: number; op: 'notes'; key: string; items: NoteItem[] }
   | { id: number; op: 'loops'; key: string; items: LoopItem[] }
-  | { id: number; op: 'instrument'; pack: InstrumentPack };
+  | { id: number; op: 'instrument'; pack: InstrumentPack }
+  | { id: number; op: 'memory' };
+
+/** The worker's tensor count and heap: tests check that generation leaks no tensors. */
+export interface WorkerMemory {
+  numTensors: number;
+  numBytes: number;
+  heapUsedMb: number;
+}
 
 export type WorkerReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: ErrorBody };
 

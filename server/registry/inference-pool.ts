@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { StudioError } from '../util/errors.js';
 import { Batcher, type BatchPriority } from './batcher.js';
 import type { RegistryEntry } from './registry.js';
-import type { InstrumentPack, LoopItem, LoopResult, NoteItem, NoteResult, RuntimeInfo, WorkerReady, WorkerReply, WorkerRequest } from './inference-messages.js';
+import type { WorkerMemory, InstrumentPack, LoopItem, LoopResult, NoteItem, NoteResult, RuntimeInfo, WorkerReady, WorkerReply, WorkerRequest } from './inference-messages.js';
 
 export interface InferencePoolOptions {
   /** Notes per forward pass at most. */
@@ -79,6 +79,10 @@ export class InferencePool {
   /** Packs rendered notes into an instrument zip (in the worker: resampling and encoding ~60 WAVs takes a while). */
   packInstrument(pack: InstrumentPack): Promise<Uint8Array> {
     return this.call({ op: 'instrument', pack }, pack.notes.map((n) => n.audio.buffer as ArrayBuffer)) as Promise<Uint8Array>;
+  }
+
+  memory(): Promise<WorkerMemory> {
+    return this.call({ op: 'memory' }) as Promise<WorkerMemory>;
   }
 
   /** Batch sizes run so far, per model version (for stats and the bench). */

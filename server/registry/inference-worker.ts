@@ -48,6 +48,10 @@ async function handle(request: WorkerRequest): Promise<{ result: unknown; transf
       const results = runtime.kind === 'loops' ? runtime.generate(request.items) : [];
       return { result: results, transfer: results.flatMap((r) => [r.midi.buffer as ArrayBuffer, r.data.buffer as ArrayBuffer]) };
     }
+    case 'memory': {
+      const memory = tf.memory();
+      return { result: { numTensors: memory.numTensors, numBytes: memory.numBytes, heapUsedMb: process.memoryUsage().heapUsed / 2 ** 20 }, transfer: [] };
+    }
     case 'instrument': {
       const zip = packInstrument(request.pack);
       return { result: zip, transfer: [zip.buffer as ArrayBuffer] };

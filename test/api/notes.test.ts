@@ -1,0 +1,142 @@
+import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
+import { unzipSync, strFromU8 } from 'fflate';
+import { initBackend } from '../../server/ml/backend.js';
+import { noteModelSpec } from '../../server/gansynth/spec.js';
+import { noteTrainDefaults } from '../../server/gansynth/train-config.js';
+import { trainNoteModel } from '../../server/gansynth/trainer.js';
+import { NoteModel } from '../../server/gansynth/note-model.js';
+import { latentForSeed } from '../../server/gansynth/latent.js';
+import { decodeWav, encodeWav } from '../../server/audio/wav.js';
+import type { InstrumentReply, NoteReply } from '../../server/protocol.js';
+import { syntheticNotes } from '../gansynth/helpers/synthetic-notes.js';
+import { connect, getJson, postJson, removeDir, request, startTestServer, type TestServer } from './helpers.js';
+
+/** Bits per sample from a WAV's fmt chunk (the canonical layout encodeWav writes). */
+function bitDepthOf(wav: Uint8Array): number {
+  return new DataView(wav.buffer, wav.byteOffset).getUint16(34, true);
+}
+
+describe('api: notes and instruments from a real (tiny) note model', () => {
+  let server: TestServer;
+  let model: NoteModel;
+
+  before(async () => {
+    await initBackend();
+    server = await startTestServer({ preload: true, limits: { socketRequestsPerSecond: 1e4, socketBurst: 1e4 } });
+    const { data } = syntheticNotes([48, 60]);
+    const dir = path.join(server.modelsDir, 'notes-tiny');
+    await trainNoteModel({ outDir: dir, data, spec: noteModelSpec('tiny'), config: { ...noteTrainDefaults, steps: 2, batchSize: 4, previewPitches: [60] } });
+    await server.registry.scan();
+    model = await NoteModel.load(dir);
+  });
+  after(async () => {
+    model?.dispose();
+    await server.close();
+    removeDir(server.dir);
+  });
+
+  it('POST /api/notes returns the model\'s note as a WAV named after model, pitch, velocity and seed', async () => {
+    const res = await fetch(`${server.url}/api/notes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'notes-tiny', pitch: 60, seed: 7, velocity: 90 }) });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'audio/wav');
+    assert.equal(res.headers.get('content-disposition'), 'attachment; filename="notes-tiny_C4-60_v90_seed7.wav"');
+    assert.equal(res.headers.get('x-studio-seed'), '7');
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const expected = encodeWav(model.generate({ pitches: [60], seed: 7, velocity: 90 })[0]!, { sampleRate: model.sampleRate, bitDepth: 16 });
+    assert.ok(Buffer.from(bytes).equals(Buffer.from(expected)), 'the same bytes as the model itself gives');
+    const again = new Uint8Array(await (await fetch(`${server.url}/api/notes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'notes-tiny', pitch: 60, seed: 7, velocity: 90 }) })).arrayBuffer());
+    assert.ok(Buffer.from(again).equals(Buffer.from(bytes)), 'same seed, same bytes');
+  });
+
+  it('honours format, sample rate, duration and a latent, and picks (and tells) a seed when none is given', async () => {
+    const res = await fetch(`${server.url}/api/notes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pitch: 48, seed: 3, format: 'wav24', sampleRate: 48000, duration: 0.25 }) });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-disposition'), 'attachment; filename="notes-tiny_C3-48_v100_seed3_wav24.wav"');
+    const wav = decodeWav(new Uint8Array(await res.arrayBuffer()), 'note.wav');
+    assert.equal(wav.sampleRate, 48000);
+    assert.equal(bitDepthOf(new Uint8Array(await (await fetch(`${server.url}/api/notes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pitch: 48, seed: 3, format: 'wav24' }) })).arrayBuffer())), 24);
+    assert.equal(wav.channels[0]!.length, 12000);
+
+    const latent = Array.from(latentForSeed(5, model.spec.latentSize));
+    const byLatent = await fetch(`${server.url}/api/notes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pitch: 60, latent, format: 'f32' }) });
+    assert.equal(byLatent.headers.get('content-disposition'), 'attachment; filename="notes-tiny_C4-60_v100_latent_f32.wav"');
+    assert.equal(byLatent.headers.get('x-studio-seed'), null);
+    const bySeed = await fetch(`${server.url}/api/notes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pitch: 60, seed: 5, format: 'f32' }) });
+    assert.ok(Buffer.from(await byLatent.arrayBuffer()).equals(Buffer.from(await bySeed.arrayBuffer())), "a seed's latent gives that seed's note");
+
+    const short = await postJson(`${server.url}/api/notes`, { pitch: 60, latent: [1, 2, 3] });
+    assert.equal(short.status, 400);
+    assert.match(short.body.error.message, /latent has 3 values; this model's latent size is 8/);
+
+    const random = await fetch(`${server.url}/api/notes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pitch: 60 }) });
+    const seed = Number(random.headers.get('x-studio-seed'));
+    assert.ok(Number.isInteger(seed) && seed >= 0);
+    const replay = await fetch(`${server.url}/api/notes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pitch: 60, seed }) });
+    assert.ok(Buffer.from(await random.arrayBuffer()).equals(Buffer.from(await replay.arrayBuffer())), 'the told seed reproduces the note');
+  });
+
+  it('note:generate answers with binary audio; requests arriving together are batched into one pass, each getting its own note', async () => {
+    const socket = await connect(server.url);
+    const before = (await server.pool.memory()).numTensors;
+    const batchesBefore = Object.values(server.pool.batchSizes()).flat().length;
+    const asks = Array.from({ length: 12 }, (_, i) => ({ model: 'notes-tiny', pitch: 40 + i, seed: 100 + i }));
+    const replies = await Promise.all(asks.map((a) => request<NoteReply>(socket, 'note:generate', a)));
+    const sizes = Object.values(server.pool.batchSizes()).flat().slice(batchesBefore);
+    assert.ok(Math.max(...sizes) >= 6, `batch sizes ${sizes.join(',')}`);
+    assert.ok(sizes.length < asks.length, `${asks.length} requests in ${sizes.length} passes`);
+    for (const [i, reply] of replies.entries()) {
+      assert.ok(reply.ok, JSON.stringify(reply));
+      assert.ok(Buffer.isBuffer(reply.data.audio), 'audio travels as binary, not base64');
+      assert.equal(reply.data.filename, `notes-tiny_${['E2', 'F2', 'Fs2', 'G2', 'Gs2', 'A2', 'As2', 'B2', 'C3', 'Cs3', 'D3', 'Ds3'][i]}-${40 + i}_v100_seed${100 + i}.wav`);
+      const alone = encodeWav(model.generate({ pitches: [40 + i], seed: 100 + i })[0]!, { sampleRate: 16000, bitDepth: 16 });
+      assert.ok(Buffer.from(reply.data.audio).equals(Buffer.from(alone)), `request ${i}: batched = alone`);
+    }
+    assert.equal((await server.pool.memory()).numTensors, before, 'no tensors leak in the worker');
+    socket.close();
+  });
+
+  it('POST /api/instruments returns a zip of WAVs and an .sfz; instrument:generate the same bytes; too many samples is refused', async () => {
+    const body = { model: 'notes-tiny', seed: 4, pitchRange: { min: 58, max: 61 }, velocities: [120, 60] };
+    const res = await fetch(`${server.url}/api/instruments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'application/zip');
+    assert.equal(res.headers.get('content-disposition'), 'attachment; filename="notes-tiny_seed4_As3-Cs4.zip"');
+    const zip = new Uint8Array(await res.arrayBuffer());
+    const files = unzipSync(zip);
+    const names = Object.keys(files).sort();
+    assert.equal(names.length, 9);
+    const sfz = strFromU8(files['notes-tiny_seed4_As3-Cs4.sfz']!);
+    for (const name of names.filter((n) => n.endsWith('.wav'))) {
+      assert.ok(sfz.includes(`sample=${name}`), `${name} is mapped`);
+      const wav = decodeWav(files[name]!, name);
+      assert.equal(wav.sampleRate, 48000);
+      assert.equal(bitDepthOf(files[name]!), 24);
+    }
+    assert.match(sfz, /lovel=1 hivel=90[\s\S]*lovel=91 hivel=127/);
+
+    const socket = await connect(server.url);
+    const reply = await request<InstrumentReply>(socket, 'instrument:generate', body);
+    assert.ok(reply.ok && Buffer.from(reply.data.zip).equals(Buffer.from(zip)), 'socket and HTTP give the same zip');
+    assert.equal(reply.ok && reply.data.samples, 8);
+    const tooBig = await request(socket, 'instrument:generate', { seed: 1, velocities: [10, 40, 70, 100, 127] });
+    assert.ok(!tooBig.ok && tooBig.error.code === 'TOO_LARGE', JSON.stringify(tooBig));
+    socket.close();
+  });
+
+  it('a note asked for while an instrument renders is not held up behind it', async () => {
+    const socket = await connect(server.url);
+    const order: string[] = [];
+    const instrument = request(socket, 'instrument:generate', { seed: 9, pitchRange: { min: 24, max: 60 }, velocities: [40, 120] }).then(() => order.push('instrument'));
+    await new Promise((r) => setTimeout(r, 5));
+    const note = request(socket, 'note:generate', { pitch: 60, seed: 1 }).then(() => order.push('note'));
+    await Promise.all([instrument, note]);
+    assert.deepEqual(order, ['note', 'instrument']);
+    socket.close();
+  });
+
+  it('reports the backend in /api/health once the worker is up', async () => {
+    const health = await getJson(`${server.url}/api/health`);
+    assert.ok(['wasm', 'cpu', 'tensorflow'].includes(health.body.backend), health.body.backend);
+  });
+});
