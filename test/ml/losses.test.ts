@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { tf } from '../../server/ml/tf.js';
 import { ParamStore } from '../../server/ml/params.js';
+import { avgPool2x, conv2d, dense, leakyRelu } from '../../server/ml/layers/index.js';
 import {
   gradientPenalty,
   nonSaturatingDLoss,
@@ -91,6 +92,44 @@ describe('ml/losses', () => {
         assert.ok(Math.abs(numeric - analytic[i]!) <= 2e-2 * Math.max(0.1, Math.abs(numeric)), `w1[${i}]: autodiff ${analytic[i]} vs numeric ${numeric}`);
       }
       tf.tidy(() => w1.assign(tf.tensor(base, w1.shape)));
+      tf.dispose([loss, ...Object.values(grads)]);
+    });
+    tf.dispose([real, fake]);
+    store.dispose();
+  });
+
+  it('differentiates the penalty of a conv / leaky ReLU / avg-pool critic like a numerical estimate', async () => {
+    const store = new ParamStore({ seed: 12 });
+    const shape = [2, 4, 4, 2];
+    const real = tf.tensor4d(Array.from({ length: 64 }, (_, i) => Math.sin(i * 1.3)), shape as [number, number, number, number]);
+    const fake = tf.tensor4d(Array.from({ length: 64 }, (_, i) => Math.cos(i * 0.7)), shape as [number, number, number, number]);
+    const critic = (x: tf.Tensor) => {
+      const h = avgPool2x(leakyRelu(conv2d(store, 'c/conv', x as tf.Tensor4D, { filters: 3, kernelSize: 3 })));
+      return dense(store, 'c/out', tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D, { units: 1 });
+    };
+    const penalty = () => gradientPenalty(critic, real, fake, { weight: 10, alphas: new Float32Array([0.3, 0.8]) });
+    tf.tidy(() => critic(real));
+    await assertNoLeaks(() => {
+      const { loss, grads } = store.gradients(penalty);
+      assert.ok(scalar(loss) > 0);
+      const kernel = store.variable('c/conv/kernel');
+      const analytic = grads['c/conv/kernel']!.dataSync();
+      const base = kernel.dataSync().slice();
+      const h = 1e-3;
+      let checked = 0;
+      for (let i = 0; i < base.length; i += 5) {
+        const at = (delta: number) => {
+          const shifted = base.slice();
+          shifted[i]! += delta;
+          tf.tidy(() => kernel.assign(tf.tensor(shifted, kernel.shape)));
+          return tf.tidy(() => scalar(penalty()));
+        };
+        const numeric = (at(h) - at(-h)) / (2 * h);
+        assert.ok(Math.abs(numeric - analytic[i]!) <= 3e-2 * Math.max(0.5, Math.abs(numeric)), `kernel[${i}]: autodiff ${analytic[i]} vs numeric ${numeric}`);
+        checked++;
+      }
+      assert.ok(checked >= 10);
+      tf.tidy(() => kernel.assign(tf.tensor(base, kernel.shape)));
       tf.dispose([loss, ...Object.values(grads)]);
     });
     tf.dispose([real, fake]);

@@ -1,8 +1,8 @@
 /**
- * Nearest-neighbour 2x upsampling and 2x2 average pooling over NHWC tensors, written with reshape, concat
- * and sum so that their gradients are themselves differentiable (WGAN-GP's double backprop) on every backend:
- * tfjs 4.22 has no gradient for ResizeNearestNeighborGrad or AvgPoolGrad. `method: 'kernel'` uses the
- * stock tf.image.resizeNearestNeighbor / tf.avgPool instead.
+ * Nearest-neighbour 2x upsampling and 2x2 average pooling over NHWC tensors. `kernel` (default) uses
+ * tf.image.resizeNearestNeighbor / tf.avgPool, whose gradients and double-backprop gradients server/ml/kernels
+ * fixes or registers (stock tfjs 4.22 lacks them and cpu's ResizeNearestNeighborGrad is wrong for batch > 1);
+ * it is the faster one on wasm. `reshape` builds them from reshape, concat and sum, correct on any tfjs.
  */
 import { tf } from '../tf.js';
 
@@ -12,7 +12,7 @@ export interface ResampleOptions {
   method: ResampleMethod;
 }
 
-export const RESAMPLE_DEFAULTS: ResampleOptions = { method: 'reshape' };
+export const RESAMPLE_DEFAULTS: ResampleOptions = { method: 'kernel' };
 
 /** [b, h, w, c] -> [b, 2h, 2w, c], each pixel repeated in a 2x2 block. */
 export function upsampleNearest2x(x: tf.Tensor4D, options: Partial<ResampleOptions> = {}): tf.Tensor4D {

@@ -47,8 +47,30 @@ describe('ml/layers: dense, 2-D convolutions, activations', () => {
     q.dispose();
   });
 
-  it('applies leaky ReLU with slope 0.2', () => {
-    tf.tidy(() => assert.deepEqual(Array.from(leakyRelu(tf.tensor1d([-2, 0, 3])).dataSync()), [-0.4000000059604645, 0, 3]));
+  it('applies leaky ReLU with slope 0.2, with the stock gradient', async () => {
+    await assertNoLeaks(() =>
+      tf.tidy(() => {
+        assert.deepEqual(Array.from(leakyRelu(tf.tensor1d([-2, 0, 3])).dataSync()), [-0.4000000059604645, 0, 3]);
+        const x = randomTensor([3, 4, 5]);
+        const w = randomTensor([3, 4, 5], 9);
+        const mine = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(leakyRelu(t), w)))(x);
+        const stock = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(t, 0.2), w)))(x);
+        assert.equal(relativeError(mine, stock), 0);
+      }),
+    );
+  });
+
+  it('gives bias gradients as the sum of dy over all leading axes', async () => {
+    const p = new ParamStore();
+    await assertNoLeaks(() => {
+      tf.tidy(() => {
+        const x = randomTensor([2, 5, 3, 4]) as tf.Tensor4D;
+        const w = randomTensor([2, 5, 3, 6], 4);
+        const { grads } = p.gradients(() => tf.sum(tf.mul(conv2d(p, 'c', x, { filters: 6, kernelSize: 3 }), w)) as tf.Scalar);
+        assert.ok(relativeError(grads['c/bias']!, tf.sum(w, [0, 1, 2])) < 1e-6);
+      });
+      p.dispose();
+    });
   });
 
   it('pixel-normalises each position to unit RMS over channels', async () => {
