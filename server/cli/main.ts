@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { StudioError, describeThrown } from '../util/errors.js';
 import { registerDoctor } from './doctor.js';
 import { registerDataLoops } from './data-loops.js';
+import { registerDataNotes } from './data-notes.js';
 import { registerEvalLoops } from './eval-loops.js';
 import { registerServe } from './serve.js';
 import { readPackageVersion } from '../util/version.js';
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDoctor(program);
   registerDataLoops(program);
+  registerDataNotes(program);
   registerEvalLoops(program);
   registerServe(program);
   return program;
