@@ -9,6 +9,7 @@ interface ServeOptions {
   models: string[];
   state?: string;
   allowOrigin: string[];
+  rate?: string;
 }
 
 /** `studio serve` (= `npm start`): the HTTP + socket.io server on 127.0.0.1:8080 unless told otherwise. */
@@ -21,6 +22,7 @@ export function registerServe(program: Command): void {
     .option('--models <dir>', 'another folder of model folders (repeatable); models/ is always searched first', collect, [])
     .option('--state <dir>', 'where job state and logs are kept (default .studio/jobs)')
     .option('--allow-origin <origin>', 'a browser origin besides the server itself that may use the API (repeatable)', collect, [])
+    .option('--rate <n>', 'requests per second allowed per client (HTTP: per address; socket: per connection)')
     .action(async (opts: ServeOptions) => {
       const host = opts.host ?? process.env.HOST ?? '127.0.0.1';
       const port = parsePort(opts.port ?? process.env.PORT ?? '8080');
@@ -33,6 +35,7 @@ export function registerServe(program: Command): void {
         modelsDirs: [defaultModelsDir(), ...opts.models.map((d) => path.resolve(d))],
         stateDir: opts.state ? path.resolve(opts.state) : undefined,
         allowedOrigins: opts.allowOrigin,
+        limits: opts.rate === undefined ? undefined : rateLimits(opts.rate),
       });
       console.log(`studio: serving on ${server.url}`);
       const models = server.registry.list();
@@ -55,6 +58,13 @@ export function registerServe(program: Command): void {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+/** One figure for both limits, with a burst of three seconds' worth. */
+function rateLimits(raw: string): { httpRequestsPerSecond: number; httpBurst: number; socketRequestsPerSecond: number; socketBurst: number } {
+  const rate = Number(raw);
+  if (!(rate > 0) || !Number.isFinite(rate)) throw new StudioError('BAD_INPUT', `--rate must be a positive number, got "${raw}"`);
+  return { httpRequestsPerSecond: rate, httpBurst: rate * 3, socketRequestsPerSecond: rate, socketBurst: rate * 3 };
 }
 
 function parsePort(raw: string): number {
