@@ -1,11 +1,13 @@
 import { tf } from '../tf.js';
 import type { BackendName } from '../backend.js';
+import { avgPoolGradWasm } from './avg-pool-grad.js';
 import { batchMatMulWasm } from './batch-matmul.js';
 import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputWasm } from './conv2d-backprop-input.js';
 import { conv3dWasm } from './conv3d.js';
 import { conv3dBackpropFilterWasm } from './conv3d-backprop-filter.js';
 import { conv3dBackpropInputWasm } from './conv3d-backprop-input.js';
+import { leakyReluGradient } from './gradients/activation-gradients.js';
 import { greaterGradient } from './gradients/comparison-gradients.js';
 import {
   conv2dBackpropFilterGradient,
@@ -17,6 +19,7 @@ import {
   resizeBilinearGradGradient,
   resizeNearestNeighborGradGradient,
 } from './gradients/sampling-gradients.js';
+import { leadingReductionWasm } from './reduce-leading.js';
 import { resizeGradKernels } from './resize-grad.js';
 
 type StockLookup = (kernelName: string) => tf.KernelConfig | undefined;
@@ -25,6 +28,9 @@ type StockLookup = (kernelName: string) => tf.KernelConfig | undefined;
 const KERNELS: Partial<Record<BackendName, (stock: StockLookup) => tf.KernelConfig[]>> = {
   wasm: (stock) => [
     ...wrapStock(stock, tf.BatchMatMul, batchMatMulWasm),
+    ...wrapStock(stock, tf.Sum, (k) => leadingReductionWasm(k, false)),
+    ...wrapStock(stock, tf.Mean, (k) => leadingReductionWasm(k, true)),
+    avgPoolGradWasm,
     conv2dBackpropFilterWasm,
     conv2dBackpropInputWasm,
     conv3dWasm,
@@ -47,6 +53,7 @@ const GRADIENTS: tf.GradConfig[] = [
   conv3dBackpropInputGradient,
   conv3dBackpropFilterGradient,
   greaterGradient,
+  leakyReluGradient,
   avgPoolGradGradient,
   resizeNearestNeighborGradGradient,
   resizeBilinearGradGradient,

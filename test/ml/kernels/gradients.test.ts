@@ -153,7 +153,7 @@ describe('registered gradients: second order (WGAN-GP) and conv3dTranspose', fun
     for (const backend of ['cpu', 'wasm'] as const) {
       for (const kind of ['bilinear', 'nearest'] as const) {
         for (const [alignCorners, halfPixelCenters] of settings) {
-          for (const size of [[8, 10], [5, 7], [3, 3]] as [number, number][]) {
+          for (const size of [[8, 10], [5, 7], [3, 3], [12, 15], [16, 5]] as [number, number][]) {
             const error = onBackend(backend, () =>
               tf.tidy(() => {
                 const x = tf.tensor4d(seededValues(2 * 4 * 5 * 3, 7), [2, 4, 5, 3]);
