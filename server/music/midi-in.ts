@@ -1,17 +1,19 @@
 /**
  * MIDI in: bytes -> checked, plain note lists per track (parseMidiFile) -> 4/4 phrases of multitrack rolls
- * (midiToPhrases). Parsing goes through @tonejs/midi, guarded: it throws strings and TypeErrors on bad data and
- * yields tracks with a duration of -Infinity from truncated files, so every figure it returns is checked here.
+ * (midiToPhrases).
+ *
+ * Events are parsed by midi-file (the parser inside @tonejs/midi), notes are paired here in one linear pass.
+ * @tonejs/midi's own Track pairing is quadratic in the note count (measured: 50k notes 15 s, 100k notes 28 s,
+ * 400k notes > 5 min), which would let one dense file stall a folder import or the server; it also throws
+ * strings and TypeErrors on bad data and yields tracks with a duration of -Infinity from truncated files. The
+ * parser's non-Error throws are turned into StudioErrors here and every figure is checked.
  */
-import tonejsMidi from '@tonejs/midi';
-import type { Midi } from '@tonejs/midi';
+import { parseMidi, type MidiData } from 'midi-file';
 import { StudioError, describeThrown } from '../util/errors.js';
 import { averageTempoBpm, type TempoChange, type TimeSignatureChange } from './bar-grid.js';
 import { DRUM_CHANNEL, familyOfProgram, type TrackFamily } from './families.js';
 import { decodeMidiBytes, readSmfHeader, defaultMidiBytesOptions, type MidiBytesOptions } from './midi-bytes.js';
 import { cutPhrases, defaultPhraseOptions, type PhraseOptions, type PhraseResult } from './phrases.js';
-
-const MidiClass: typeof Midi = tonejsMidi.Midi;
 
 export interface MidiReadOptions extends MidiBytesOptions {
   /** Tempos outside [minTempoBpm, maxTempoBpm] mark the file as broken. */
@@ -56,68 +58,121 @@ export interface ParsedMidi {
   noteCount: number;
 }
 
+interface ProgramChange {
+  tick: number;
+  program: number;
+}
+
+/** Program set by the last change at or before `tick`, or null when there is none. */
+function programAt(changes: ProgramChange[] | undefined, tick: number): number | null {
+  if (!changes || changes.length === 0 || changes[0]!.tick > tick) return null;
+  // Binary search for the last change at or before `tick` (some files repeat program changes every bar).
+  let lo = 0;
+  let hi = changes.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (changes[mid]!.tick <= tick) lo = mid;
+    else hi = mid - 1;
+  }
+  return changes[lo]!.program;
+}
+
+/**
+ * Notes of every track, split by (channel, program at the note's start) like @tonejs/midi does, so a track that
+ * changes instrument lands in the right families. The program is the track's own last change on that channel
+ * (as pretty_midi, which built LPD, reads it: many files reuse a channel across tracks with different
+ * programs); a track without one takes the file's last change on the channel from any track, else 0.
+ * Note-offs close the oldest open note of their pitch (FIFO); notes never closed are dropped.
+ */
+function collectTracks(data: MidiData, name: string, o: MidiReadOptions) {
+  const tempos: TempoChange[] = [];
+  const timeSignatures: TimeSignatureChange[] = [];
+  const programs = new Map<number, ProgramChange[]>(); // channel -> changes in any track
+  let endTick = 0;
+  const absolute = data.tracks.map((events) => {
+    let tick = 0;
+    const ticks = events.map((e) => (tick += e.deltaTime));
+    return { events, ticks, programs: new Map<number, ProgramChange[]>() };
+  });
+  for (const track of absolute) {
+    const { events, ticks } = track;
+    events.forEach((e, i) => {
+      const tick = ticks[i]!;
+      if (e.type === 'setTempo') {
+        const bpm = 60_000_000 / e.microsecondsPerBeat;
+        if (!Number.isFinite(bpm) || bpm < o.minTempoBpm || bpm > o.maxTempoBpm) {
+          throw new StudioError(
+            'BAD_FILE',
+            `${name}: has an absurd tempo of ${Number.isFinite(bpm) ? bpm.toFixed(1) : String(bpm)} bpm at tick ${tick} (accepted: ${o.minTempoBpm}-${o.maxTempoBpm})`,
+          );
+        }
+        tempos.push({ ticks: tick, bpm });
+      } else if (e.type === 'timeSignature') {
+        timeSignatures.push({ ticks: tick, numerator: e.numerator, denominator: e.denominator });
+      } else if (e.type === 'programChange') {
+        for (const map of [programs, track.programs]) {
+          const list = map.get(e.channel) ?? [];
+          list.push({ tick, program: e.programNumber });
+          map.set(e.channel, list);
+        }
+      } else if (e.type === 'endOfTrack') {
+        // A loop's End of Track marks its length even when its last bars are silent.
+        endTick = Math.max(endTick, tick);
+      }
+    });
+  }
+  // Stable sort: within a tick, later events win.
+  for (const list of programs.values()) list.sort((a, b) => a.tick - b.tick);
+
+  const tracks: MidiTrackNotes[] = [];
+  for (const { events, ticks, programs: ownPrograms } of absolute) {
+    const trackName = (events.find((e) => e.type === 'trackName') as { text?: string } | undefined)?.text ?? '';
+    const open = new Map<number, { tick: number; velocity: number }[]>(); // channel * 128 + pitch -> FIFO
+    const split = new Map<string, MidiTrackNotes>();
+    events.forEach((e, i) => {
+      if (e.type !== 'noteOn' && e.type !== 'noteOff') return;
+      const tick = ticks[i]!;
+      const key = e.channel * 128 + e.noteNumber;
+      if (e.type === 'noteOn') {
+        const queue = open.get(key) ?? [];
+        queue.push({ tick, velocity: e.velocity });
+        open.set(key, queue);
+        return;
+      }
+      const start = open.get(key)?.shift();
+      if (!start) return; // a note-off without a note-on
+      const program = programAt(ownPrograms.get(e.channel), start.tick) ?? programAt(programs.get(e.channel), start.tick) ?? 0;
+      const id = `${e.channel}:${program}`;
+      let track = split.get(id);
+      if (!track) {
+        track = { name: trackName, channel: e.channel, program, family: familyOfProgram(program, e.channel === DRUM_CHANNEL), notes: [] };
+        split.set(id, track);
+      }
+      track.notes.push({ midiPitch: e.noteNumber, startTick: start.tick, endTick: tick, velocity: Math.max(1, Math.min(127, start.velocity)) });
+      endTick = Math.max(endTick, tick);
+    });
+    for (const track of split.values()) {
+      track.notes.sort((a, b) => a.startTick - b.startTick);
+      tracks.push(track);
+    }
+  }
+  return { tempos, timeSignatures, tracks, endTick };
+}
+
 /** Parses and checks a MIDI file (`.mid`, `.mid.gz`, `.rmi`); throws a StudioError naming `name` on any problem. */
 export function parseMidiFile(bytes: Uint8Array, name: string, options: Partial<MidiReadOptions> = {}): ParsedMidi {
   const o = { ...defaultMidiReadOptions, ...options };
   const smf = decodeMidiBytes(bytes, name, o);
   const header = readSmfHeader(smf, name);
-  let midi: Midi;
+  let data: MidiData;
   try {
-    midi = new MidiClass(smf);
+    data = parseMidi(smf);
   } catch (thrown) {
+    // midi-file throws plain strings ("Unrecognised MIDI event type byte: ...") as well as Errors.
     throw new StudioError('BAD_FILE', `${name}: is corrupt MIDI (${describeThrown(thrown)})`, { cause: thrown });
   }
-  const tempos: TempoChange[] = [];
-  for (const t of midi.header.tempos) {
-    if (!Number.isFinite(t.bpm) || t.bpm < o.minTempoBpm || t.bpm > o.maxTempoBpm) {
-      throw new StudioError(
-        'BAD_FILE',
-        `${name}: has an absurd tempo of ${Number.isFinite(t.bpm) ? t.bpm.toFixed(1) : String(t.bpm)} bpm at tick ${t.ticks} (accepted: ${o.minTempoBpm}-${o.maxTempoBpm})`,
-      );
-    }
-    tempos.push({ ticks: t.ticks, bpm: t.bpm });
-  }
-  // @tonejs/midi drops a format-1 file's first track when it has no notes: no tracks left means no notes.
-  if (midi.tracks.length === 0) throw new StudioError('BAD_FILE', `${name}: contains no notes`);
-  const timeSignatures: TimeSignatureChange[] = midi.header.timeSignatures.map((ts) => ({
-    ticks: ts.ticks,
-    numerator: ts.timeSignature[0] ?? 4,
-    denominator: ts.timeSignature[1] ?? 4,
-  }));
-
-  const tracks: MidiTrackNotes[] = [];
-  let endTick = 0;
-  let noteCount = 0;
-  for (const track of midi.tracks) {
-    // A loop's End of Track marks its length even when its last bars are silent.
-    const endOfTrack = track.endOfTrackTicks;
-    if (endOfTrack !== undefined && Number.isFinite(endOfTrack) && endOfTrack > endTick) endTick = endOfTrack;
-    const notes: MidiNote[] = [];
-    for (const n of track.notes) {
-      const start = n.ticks;
-      const length = n.durationTicks;
-      if (!Number.isFinite(start) || start < 0 || !Number.isFinite(length) || length < 0 || !Number.isInteger(n.midi) || n.midi < 0 || n.midi > 127) {
-        throw new StudioError('BAD_FILE', `${name}: is corrupt (a note in track "${track.name}" has tick ${start}, length ${length}, pitch ${n.midi})`);
-      }
-      notes.push({
-        midiPitch: n.midi,
-        startTick: start,
-        endTick: start + length,
-        velocity: Math.max(1, Math.min(127, Math.round(n.velocity * 127))),
-      });
-      endTick = Math.max(endTick, start + length);
-    }
-    if (notes.length === 0) continue;
-    noteCount += notes.length;
-    const isDrum = track.channel === DRUM_CHANNEL;
-    tracks.push({
-      name: track.name,
-      channel: track.channel,
-      program: track.instrument.number,
-      family: familyOfProgram(track.instrument.number, isDrum),
-      notes,
-    });
-  }
+  const { tempos, timeSignatures, tracks, endTick } = collectTracks(data, name, o);
+  const noteCount = tracks.reduce((n, t) => n + t.notes.length, 0);
   if (noteCount === 0) throw new StudioError('BAD_FILE', `${name}: contains no notes`);
   return { name, format: header.format, ticksPerQuarter: header.ticksPerQuarter, tempos, timeSignatures, tracks, endTick, noteCount };
 }

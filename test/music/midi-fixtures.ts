@@ -1,8 +1,12 @@
 // Builds small MIDI files with @tonejs/midi (an independent writer) for the MIDI-in tests.
-import tonejsMidi from '@tonejs/midi';
-import type { Midi } from '@tonejs/midi';
+import * as tonejsModule from '@tonejs/midi';
 
-const MidiClass: typeof Midi = tonejsMidi.Midi;
+// @tonejs/midi is a UMD bundle: Node's ESM loader exposes it only as `default`, a CommonJS-compiled test file
+// sees named exports. Accept both.
+const tonejs = ((tonejsModule as unknown as { default?: typeof tonejsModule }).default ?? tonejsModule) as typeof tonejsModule;
+export const ToneMidi = tonejs.Midi;
+type Midi = InstanceType<typeof ToneMidi>;
+const MidiClass = ToneMidi;
 
 export interface FixtureNote {
   midi: number;
@@ -62,7 +66,10 @@ export function rawSmf(header: { format?: number; trackCount?: number; division?
   const u16 = (v: number) => [(v >> 8) & 0xff, v & 0xff];
   const u32 = (v: number) => [(v >>> 24) & 0xff, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff];
   bytes.push(...u16(header.format ?? 1), ...u16(header.trackCount ?? trackBodies.length), ...u16(header.division ?? 480));
-  for (const body of trackBodies) bytes.push(0x4d, 0x54, 0x72, 0x6b, ...u32(body.length), ...body);
+  for (const body of trackBodies) {
+    bytes.push(0x4d, 0x54, 0x72, 0x6b, ...u32(body.length));
+    for (const b of body) bytes.push(b);
+  }
   return new Uint8Array(bytes);
 }
 

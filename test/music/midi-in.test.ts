@@ -95,6 +95,48 @@ describe('MIDI in: phrases', () => {
     assert.deepEqual(runs(roll!, 'piano', 64), [[0, 1]]);
   });
 
+  it('reads a hand-made format-0 file: running status, note-on velocity 0 as note-off, program changes per channel', () => {
+    const ppq = 96; // one step (a 12th of a quarter note) = 8 ticks
+    const body = [
+      0x00, 0xc0, 33, // channel 1: fingered bass
+      0x00, 0xc1, 0, // channel 2: piano
+      0x00, 0x90, 40, 100, // bass E2 on
+      0x00, 64, 90, // running status: E4, also on channel 1 (bass)
+      0x00, 0x91, 60, 80, // piano C4 on
+      0x00, 0x99, 36, 110, // drums kick on channel 10
+      0x08, 0x89, 36, 0, // kick off after one step
+      0x58, 0x90, 40, 0, // bass E2 off (velocity-0 note-on) at tick 96: 12 steps
+      0x00, 64, 0, // running status off for E4
+      0x00, 0x81, 60, 0, // piano off
+      0x00, 0xc1, 26, // channel 2 switches to jazz guitar
+      0x00, 0x91, 67, 70, // G4 now a guitar note
+      0x30, 0x81, 67, 0, // off after 6 steps
+      0x83, 0x60, 0xff, 0x2f, 0x00, // End of Track at 4 quarter notes later (delta 480 = 0x83 0x60)
+    ];
+    const bytes = rawSmf({ format: 0, division: ppq }, [body]);
+    const parsed = parseMidiFile(bytes, 'fmt0.mid');
+    assert.deepEqual(parsed.tracks.map((t) => [t.channel, t.program, t.family, t.notes.length]), [
+      [9, 0, 'drums', 1],
+      [0, 33, 'bass', 2],
+      [1, 0, 'piano', 1],
+      [1, 26, 'guitar', 1],
+    ]);
+    const [roll] = midiToPhrases(bytes, 'fmt0.mid', { bars: 1 }).phrases;
+    assert.deepEqual(runs(roll!, 'bass', 40), [[0, 12]]);
+    assert.deepEqual(runs(roll!, 'bass', 64), [[0, 12]]);
+    assert.deepEqual(runs(roll!, 'piano', 60), [[0, 12]]);
+    assert.deepEqual(runs(roll!, 'guitar', 67), [[12, 18]]);
+    assert.deepEqual(runs(roll!, 'drums', 36), [[0, 1]]);
+    assert.equal(roll!.velocities![rollIndex(roll!, 0, 0, 36 - 24, trackIndexOf('drums'))], 110);
+  });
+
+  it('takes a channel\'s program from another track when the note\'s own track sets none', () => {
+    const conductor = [0x00, 0xc3, 40, 0x00, 0xff, 0x2f, 0x00]; // violin on channel 4, set in track 1
+    const notes = [0x00, 0x93, 72, 100, 0x60, 0x83, 72, 0, 0x00, 0xff, 0x2f, 0x00];
+    const parsed = parseMidiFile(rawSmf({ division: 96 }, [conductor, notes]), 'split.mid');
+    assert.deepEqual(parsed.tracks.map((t) => [t.program, t.family]), [[40, 'strings']]);
+  });
+
   it('follows the tempo map: each phrase gets its average tempo', () => {
     // 120 bpm for bars 0-5, 60 bpm from bar 6: phrase 0 is at 120; phrase 1 (bars 4-7) plays 2 bars at 120
     // (4 s) and 2 bars at 60 (8 s): 16 quarter notes in 12 s = 80 bpm.
@@ -194,7 +236,7 @@ describe('MIDI in: bad files get a clear error naming the file', () => {
 
   it('zero tracks', () => expectBadFile(rawSmf({ trackCount: 0 }, []), 'zero.mid', /has zero tracks/));
 
-  it('a track with no notes (which @tonejs/midi gives a duration of -Infinity)', () => {
+  it('a track with no notes (@tonejs/midi would report a duration of -Infinity)', () => {
     expectBadFile(rawSmf({}, [[0x00, 0xff, 0x2f, 0x00]]), 'silent.mid', /contains no notes/);
   });
 

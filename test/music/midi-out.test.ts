@@ -1,11 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { parseMidi, type MidiEvent } from 'midi-file';
-import tonejsMidi from '@tonejs/midi';
 import { rollToMidi, channelOf } from '../../server/music/midi-out.js';
 import { midiToPhrases } from '../../server/music/midi-in.js';
 import { addNote, emptyRoll, type MultitrackRoll } from '../../server/music/roll.js';
 import { DEFAULT_PROGRAMS, TRACK_FAMILIES, TRACK_COUNT } from '../../server/music/families.js';
 import { grooveVelocities } from '../../server/music/velocity.js';
+import { ToneMidi } from './midi-fixtures.js';
 import { StudioError } from '../../server/util/errors.js';
 
 type Timed = MidiEvent & { tick: number };
@@ -114,7 +114,7 @@ describe('MIDI out: a file a DAW opens as expected', () => {
   });
 
   it('opens in @tonejs/midi with the track names, programs and drum channel', () => {
-    const parsed = new tonejsMidi.Midi(rollToMidi(roll));
+    const parsed = new ToneMidi(rollToMidi(roll));
     assert.deepEqual(parsed.tracks.map((t) => [t.name, t.instrument.number, t.channel, t.instrument.percussion]), [
       ['Drums', 0, 9, true],
       ['Bass', DEFAULT_PROGRAMS.bass, channelOf('bass'), false],
