@@ -5,6 +5,9 @@ import { registerDataLoops } from './data-loops.js';
 import { registerDataNotes } from './data-notes.js';
 import { registerEvalLoops } from './eval-loops.js';
 import { registerServe } from './serve.js';
+import { registerTrainNotes } from './train-notes.js';
+import { registerGenerateNote } from './generate-note.js';
+import { registerEvalNotes } from './eval-notes.js';
 import { readPackageVersion } from '../util/version.js';
 
 /** The `studio` command line. Each command lives in its own module under server/cli/ and registers itself here. */
@@ -19,6 +22,9 @@ export function buildProgram(): Command {
   registerDataNotes(program);
   registerEvalLoops(program);
   registerServe(program);
+  registerTrainNotes(program);
+  registerGenerateNote(program);
+  registerEvalNotes(program);
   return program;
 }
 

@@ -27,7 +27,7 @@ export const noteTrainConfigSchema = z.object({
 export type NoteTrainConfig = z.infer<typeof noteTrainConfigSchema>;
 
 export const noteTrainDefaults: NoteTrainConfig = {
-  steps: 6000,
+  steps: 3500,
   batchSize: 8,
   learningRate: 8e-4,
   beta1: 0,
@@ -41,6 +41,17 @@ export const noteTrainDefaults: NoteTrainConfig = {
   seed: 0,
   diversitySamples: 8,
 };
+
+/** Per-preset run defaults: `lite` fits ~90 minutes on one wasm core (see spec.ts); `tiny` trains in seconds. */
+export const PRESET_TRAIN_DEFAULTS: Record<string, Partial<NoteTrainConfig>> = {
+  tiny: { steps: 20, batchSize: 4, checkpointEvery: 10, diversitySamples: 4 },
+  lite: { steps: 3500, batchSize: 8, checkpointEvery: 250 },
+  paper: { steps: 200000, batchSize: 8, checkpointEvery: 2000 },
+};
+
+export function trainDefaultsFor(preset: string): NoteTrainConfig {
+  return { ...noteTrainDefaults, ...(PRESET_TRAIN_DEFAULTS[preset] ?? {}) };
+}
 
 export function parseNoteTrainConfig(raw: unknown, source: string): NoteTrainConfig {
   const parsed = noteTrainConfigSchema.safeParse(raw);
