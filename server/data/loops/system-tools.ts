@@ -51,12 +51,12 @@ export function isRoot(): boolean {
 export const APT_LOCK_WAIT = ['-o', 'DPkg::Lock::Timeout=600'];
 
 /**
- * Makes sure a Debian package's command is installed: installs it with apt-get when running as root, otherwise
- * fails with the exact command to run.
+ * Makes sure a Debian package's command is installed: installs it with apt-get when running as root (or when
+ * `mayInstall` says so), otherwise fails with the exact command to run.
  */
-export async function ensureDebianCommand(command: string, debianPackage: string): Promise<void> {
+export async function ensureDebianCommand(command: string, debianPackage: string, options: { mayInstall?: boolean } = {}): Promise<void> {
   if (await hasCommand(command)) return;
-  if (!isRoot()) {
+  if (!(options.mayInstall ?? isRoot())) {
     throw new StudioError(
       'UNAVAILABLE',
       `\`${command}\` is missing: install the Debian package ${debianPackage} (sudo apt-get install ${debianPackage}) and run this again`,

@@ -23,6 +23,13 @@ describe('default loop corpus sources (Debian packages, MMA)', function () {
     await fs.rm(tmp, { recursive: true, force: true });
   });
 
+  it('names the Debian package to install when a tool is missing and cannot be installed', async () => {
+    await assert.rejects(
+      ensureDebianCommand('studio-no-such-tool', 'studio-no-such-package', { mayInstall: false }),
+      /`studio-no-such-tool` is missing: install the Debian package studio-no-such-package \(sudo apt-get install studio-no-such-package\)/,
+    );
+  });
+
   it("lists MMA's 4/4 grooves and leaves out the waltzes", async () => {
     const grooves = await listFourFourGrooves('/usr/share/mma/lib/stdlib');
     assert.ok(grooves.length > 900, `${grooves.length} grooves`);
