@@ -39,11 +39,11 @@ export function apiRouter(ctx: HttpContext): Router {
   const loopJson = express.json({ limit: ctx.loopBodyBytes, strict: true });
   const { registry } = ctx.generation;
 
-  router.use((req, _res, next) => {
+  router.use((req, res, next) => {
     const cost = req.path === '/instruments' ? 20 : req.method === 'GET' ? 0.25 : 1;
     const waitMs = ctx.limiter.take(req.socket.remoteAddress ?? 'unknown', cost);
     if (waitMs > 0) {
-      _res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)));
+      res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)));
       return next(new StudioError('RATE_LIMITED', `too many requests; retry in ${waitMs} ms`));
     }
     next();

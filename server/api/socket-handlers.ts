@@ -4,15 +4,13 @@
  * an ack (when it gave a callback) and never reaches past this file as an exception.
  */
 import { randomUUID } from 'node:crypto';
-import type { Server, Socket } from 'socket.io';
+import type { Server } from 'socket.io';
 import { StudioError } from '../util/errors.js';
 import {
   CLIENT_EVENTS, instrumentRequestSchema, jamStartSchema, jamUpdateSchema, jobIdSchema, jobRequestSchema,
   loopRequestSchema, noteRequestSchema,
 } from '../protocol.js';
 import type { Ack, ClientToServerEvents, ErrorBody, JamNext, ServerToClientEvents } from '../protocol.js';
-
-type JamError = ErrorBody & { sessionId: string };
 import type { JobManager } from '../jobs/job-manager.js';
 import type { GenerationService } from './generation.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -21,7 +19,7 @@ import { parseInput } from './validate.js';
 import { toErrorBody } from './errors.js';
 
 export type StudioIo = Server<ClientToServerEvents, ServerToClientEvents>;
-type StudioSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+type JamError = ErrorBody & { sessionId: string };
 
 export interface SocketContext {
   generation: GenerationService;

@@ -24,8 +24,9 @@ export function registerServe(program: Command): void {
     .option('--allow-origin <origin>', 'a browser origin besides the server itself that may use the API (repeatable)', collect, [])
     .option('--rate <n>', 'requests per second allowed per client (HTTP: per address; socket: per connection)')
     .action(async (opts: ServeOptions) => {
-      const host = opts.host ?? process.env.HOST ?? '127.0.0.1';
-      const port = parsePort(opts.port ?? process.env.PORT ?? '8080');
+      // An empty HOST or PORT counts as unset.
+      const host = opts.host ?? (process.env.HOST || '127.0.0.1');
+      const port = parsePort(opts.port ?? (process.env.PORT || '8080'));
       // Loaded here so other commands do not pay for express and socket.io.
       const { startStudioServer } = await import('../api/app.js');
       const server = await startStudioServer({
