@@ -168,8 +168,10 @@ function yinWindow(
   const cmnd = new Float64Array(top + 1);
   cmnd[0] = 1;
   let running = 0;
+  const diff = new Float64Array(top + 1);
   for (let tau = 1; tau <= top; tau++) {
     const d = Math.max(0, e0 + prefix[tau + width]! - prefix[tau]! - 2 * r[tau]!);
+    diff[tau] = d;
     running += d;
     cmnd[tau] = running > 0 ? (d * tau) / running : 1;
   }
@@ -186,12 +188,12 @@ function yinWindow(
       break;
     }
   }
-  // Parabolic interpolation for a sub-sample period.
+  // Parabolic interpolation of the raw difference (YIN's step 5) for a sub-sample period.
   let period = best;
   if (best > 1 && best < top) {
-    const a = cmnd[best - 1]!;
-    const b = cmnd[best]!;
-    const c = cmnd[best + 1]!;
+    const a = diff[best - 1]!;
+    const b = diff[best]!;
+    const c = diff[best + 1]!;
     const denom = a - 2 * b + c;
     if (denom > 0) period = best + (0.5 * (a - c)) / denom;
   }

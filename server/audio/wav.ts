@@ -2,9 +2,9 @@
 // decodes the common PCM/float layouts directly, and hands anything rarer (RIFX, RF64, A-law, mu-law, odd bit
 // depths) to `wavefile`. Writing uses a direct header: ~10x faster than wavefile and byte-for-byte deterministic.
 import { promises as fs } from 'node:fs';
-import wavefile from 'wavefile';
 import { StudioError, describeThrown } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { WaveFile } from './wavefile.js';
 
 /** Decoded audio: one Float32Array per channel, samples in [-1, 1]. */
 export interface DecodedAudio {
@@ -168,9 +168,9 @@ function decodeFrames(
 
 /** The rare layouts, through wavefile; its errors become StudioErrors naming the file. */
 function decodeWithWavefile(bytes: Uint8Array, name: string): DecodedAudio {
-  let wav: InstanceType<typeof wavefile.WaveFile>;
+  let wav: WaveFile;
   try {
-    wav = new wavefile.WaveFile(bytes);
+    wav = new WaveFile(bytes);
     if (wav.bitDepth === '8a') wav.fromALaw();
     else if (wav.bitDepth === '8m') wav.fromMuLaw();
   } catch (err) {
