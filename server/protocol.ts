@@ -261,7 +261,7 @@ export interface JobView {
   /** Runs started (a resumed job counts each run). */
   attempts: number;
   progress: JobProgress | null;
-  /** Numeric figures of the latest progress event whose name says loss (d_loss, g_loss, ...). */
+  /** The numeric figures of the latest progress event: losses and the like (note trainer: D, G, W, pitchAcc). */
   losses: Record<string, number>;
   /** Recent loss points, oldest first, at most 200. */
   lossHistory: ({ step: number } & Record<string, number>)[];

@@ -1,7 +1,6 @@
 /**
  * Turns the ProgressEvents a job prints (JSON lines) into what a client shows: progress, latest losses, a short
- * loss history, work rate and ETA. The rate is measured over a sliding window so a resumed run or a slow phase
- * (rendering previews) does not skew it for long.
+ * loss history, work rate and ETA. The rate is measured over a sliding window of the last minute.
  */
 import type { JobProgress, JobView } from '../protocol.js';
 
@@ -19,7 +18,7 @@ export interface ProgressUpdate {
 
 export class ProgressTracker {
   private samples: { atMs: number; done: number }[] = [];
-  private lastPhase: string | null = null;
+  private lastTotal: number | null = null;
 
   /** Reads one event; returns null for events that are not progress (or are malformed). */
   read(event: Record<string, unknown>, nowMs = Date.now()): ProgressUpdate | null {
@@ -29,10 +28,12 @@ export class ProgressTracker {
     if (typeof done !== 'number' || typeof total !== 'number' || !Number.isFinite(done) || !Number.isFinite(total)) return null;
     const phase = typeof event.phase === 'string' ? event.phase.slice(0, 80) : null;
     const info = sanitizeInfo(event.info);
-    if (phase !== this.lastPhase) {
-      // A new phase counts different units (files, then steps): its rate starts afresh.
+    const last = this.samples[this.samples.length - 1];
+    if (total !== this.lastTotal || (last && done < last.done)) {
+      // Another count (files loaded, then steps trained) or a restart: the rate starts afresh. Phases that share
+      // a count (training, checkpoint) share the rate, so checkpoint time is part of the ETA.
       this.samples = [];
-      this.lastPhase = phase;
+      this.lastTotal = total;
     }
     this.samples.push({ atMs: nowMs, done });
     while (this.samples.length > 2 && nowMs - this.samples[0]!.atMs > WINDOW_MS) this.samples.shift();
@@ -41,10 +42,9 @@ export class ProgressTracker {
     const rate = seconds > 0 && done > first.done ? (done - first.done) / seconds : null;
     const etaSeconds = rate && total >= done ? Math.round((total - done) / rate) : null;
 
+    // Trainers name their figures freely (D, G, W, d_loss, pitchAcc...): every number counts as a training figure.
     const losses: Record<string, number> = {};
-    for (const [key, value] of Object.entries(info)) {
-      if (typeof value === 'number' && /loss|penalty|^gp$|^d_|^g_/i.test(key)) losses[key] = value;
-    }
+    for (const [key, value] of Object.entries(info)) if (typeof value === 'number') losses[key] = value;
     const lossPoint = Object.keys(losses).length > 0 ? { step: done, ...losses } : null;
     return { progress: { done, total, phase, info }, losses, lossPoint, rate, etaSeconds };
   }
