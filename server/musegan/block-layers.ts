@@ -1,0 +1,97 @@
+/**
+ * MuseGAN's convolutions all have kernel = stride along one axis (time x3, pitch x12, ...): each output block
+ * depends on exactly one input cell. Such a (transposed) convolution is a matrix product plus a reshape, so here
+ * they are written that way: only 2-D matMul, reshape and rank-4 transposes; no conv backprop kernels, and every
+ * op has a gradient of its gradient (WGAN-GP).
+ *
+ * Several independent networks ("instances": MuseGAN's per-track private generators, or per-track critics) are
+ * kept as arrays of 2-D tensors, one per instance, each [rows, channels] with rows enumerating a grid
+ * [n, h, w] row-major (n = batch x bars, h = time, w = pitch). Keeping them apart avoids batched matmuls (a
+ * scalar loop on wasm, ~8x slower than 2-D ones), unstack and tile. A layer's input may be several tensors
+ * (per-instance lists, or one tensor shared by every instance): dense(concat(a, b)) is computed as a·Wa + b·Wb,
+ * without the concat.
+ */
+import { tf } from '../ml/tf.js';
+import type { ParamStore } from '../ml/params.js';
+import { leakyRelu } from '../ml/layers/activations.js';
+import { pixelNorm } from '../ml/layers/normalization.js';
+
+export interface Grid {
+  n: number;
+  h: number;
+  w: number;
+}
+
+/** One tensor per instance, or one tensor every instance reads. */
+export type LayerInput = tf.Tensor2D[] | tf.Tensor2D;
+
+function inputOf(input: LayerInput, instance: number): tf.Tensor2D {
+  return Array.isArray(input) ? input[instance]! : input;
+}
+
+/**
+ * [rows, in_j] per input j -> `instances` x [rows, units]: for instance i, sum_j input_j(i)·W[i][j] + b[i].
+ * Parameters `scope/i<i>/kernel<j>` [in_j, units] (He init on the total fan-in) and `scope/i<i>/bias` [units].
+ */
+export function instanceDense(p: ParamStore, scope: string, instances: number, inputs: LayerInput[], units: number): tf.Tensor2D[] {
+  const fanIn = inputs.reduce((sum, input) => sum + inputOf(input, 0).shape[1], 0);
+  const out: tf.Tensor2D[] = [];
+  for (let i = 0; i < instances; i++) {
+    let y: tf.Tensor2D | null = null;
+    inputs.forEach((input, j) => {
+      const x = inputOf(input, i);
+      const w = p.get(`${scope}/i${i}/kernel${j}`, { shape: [x.shape[1], units], init: 'he', fanIn }) as tf.Tensor2D;
+      const product = tf.matMul(x, w) as tf.Tensor2D;
+      y = y ? (tf.add(y, product) as tf.Tensor2D) : product;
+    });
+    out.push(tf.add(y!, p.get(`${scope}/i${i}/bias`, { shape: [units], init: 'zeros' })));
+  }
+  return out;
+}
+
+/** Transposed conv, kernel = stride = factor along time: grid (n,h,w) -> (n,h*factor,w), `units` channels. */
+export function expandTime(p: ParamStore, scope: string, instances: number, inputs: LayerInput[], grid: Grid, factor: number, units: number): { y: tf.Tensor2D[]; grid: Grid } {
+  const out = { n: grid.n, h: grid.h * factor, w: grid.w };
+  const y = instanceDense(p, scope, instances, inputs, factor * units).map((yi) => {
+    const blocks = tf.reshape(yi, [grid.n * grid.h, grid.w, factor, units]);
+    return tf.reshape(tf.transpose(blocks, [0, 2, 1, 3]), [out.n * out.h * out.w, units]) as tf.Tensor2D; // time-major blocks
+  });
+  return { y, grid: out };
+}
+
+/** Transposed conv, kernel = stride = factor along pitch: grid (n,h,w) -> (n,h,w*factor). A reshape suffices. */
+export function expandPitch(p: ParamStore, scope: string, instances: number, inputs: LayerInput[], grid: Grid, factor: number, units: number): { y: tf.Tensor2D[]; grid: Grid } {
+  const out = { n: grid.n, h: grid.h, w: grid.w * factor };
+  const y = instanceDense(p, scope, instances, inputs, factor * units).map((yi) => tf.reshape(yi, [out.n * out.h * out.w, units]) as tf.Tensor2D);
+  return { y, grid: out };
+}
+
+/** [rows, c] on grid (n,h,w) -> [rows/factor, factor*c]: each time block of `factor` steps gathered into one row. */
+function gatherTime(x: tf.Tensor2D, grid: Grid, factor: number): tf.Tensor2D {
+  const channels = x.shape[1];
+  const blocks = tf.reshape(x, [grid.n * (grid.h / factor), factor, grid.w, channels]);
+  return tf.reshape(tf.transpose(blocks, [0, 2, 1, 3]), [(grid.n * grid.h * grid.w) / factor, factor * channels]) as tf.Tensor2D;
+}
+
+/** Conv, kernel = stride = factor along time: grid (n,h,w) -> (n,h/factor,w). */
+export function reduceTime(p: ParamStore, scope: string, instances: number, x: LayerInput, grid: Grid, factor: number, units: number): { y: tf.Tensor2D[]; grid: Grid } {
+  const gathered = Array.isArray(x) ? x.map((xi) => gatherTime(xi, grid, factor)) : gatherTime(x, grid, factor);
+  return { y: instanceDense(p, scope, instances, [gathered], units), grid: { n: grid.n, h: grid.h / factor, w: grid.w } };
+}
+
+/** Conv, kernel = stride = factor along pitch: grid (n,h,w) -> (n,h,w/factor). A reshape suffices. */
+export function reducePitch(p: ParamStore, scope: string, instances: number, x: LayerInput, grid: Grid, factor: number, units: number): { y: tf.Tensor2D[]; grid: Grid } {
+  const rows = (grid.n * grid.h * grid.w) / factor;
+  const gather = (xi: tf.Tensor2D) => tf.reshape(xi, [rows, factor * xi.shape[1]]) as tf.Tensor2D;
+  const gathered = Array.isArray(x) ? x.map(gather) : gather(x);
+  return { y: instanceDense(p, scope, instances, [gathered], units), grid: { n: grid.n, h: grid.h, w: grid.w / factor } };
+}
+
+/** Leaky ReLU then pixel norm: the generator's activation (batch-independent, so a loop does not depend on its batch). */
+export function generatorActivation(xs: tf.Tensor2D[]): tf.Tensor2D[] {
+  return xs.map((x) => pixelNorm(leakyRelu(x)));
+}
+
+export function leakyAll(xs: tf.Tensor2D[]): tf.Tensor2D[] {
+  return xs.map((x) => leakyRelu(x));
+}

@@ -1,0 +1,71 @@
+/**
+ * The WGAN critic. Each bar is read by MuseGAN's two streams (pitch then time, time then pitch) plus its chroma
+ * (pitch classes per beat: harmony) and onset (note starts per step: rhythm) streams, giving one embedding per
+ * bar; the bars of a phrase are then judged together (the temporal part). For the jamming design every track has
+ * its own critic that sees only its own track (MuseGAN: one discriminator per generator) and the scores add up;
+ * composer and hybrid share one critic over all tracks.
+ *
+ * No normalisation (WGAN-GP penalises per-sample gradients). Rank <= 4 throughout; every op has second-order
+ * gradients for the penalty.
+ */
+import { tf } from '../ml/tf.js';
+import type { ParamStore } from '../ml/params.js';
+import { instanceDense, leakyAll, reducePitch, reduceTime, type Grid } from './block-layers.js';
+import { SEMITONES, SIXTEENTHS_PER_BEAT, loopShape, type LoopSpec } from './spec.js';
+
+/**
+ * Scores for flat phrases: x [batch, bars*stepsPerBar*pitchCount*tracks] (the channels-last roll, flattened so
+ * the gradient penalty sees one row per sample) -> [batch].
+ */
+export function criticScores(p: ParamStore, spec: LoopSpec, x: tf.Tensor2D): tf.Tensor1D {
+  const shape = loopShape(spec);
+  const c = spec.critic;
+  const batch = x.shape[0];
+  const n = batch * spec.bars;
+  const instances = shape.criticInstances;
+  const tracksPerInstance = shape.tracks / instances;
+  const fine = n * spec.stepsPerBar * spec.pitchCount;
+  // One [n*steps*pitches, tracks/I] input per instance.
+  const cells = tf.reshape(x, [fine, shape.tracks]) as tf.Tensor2D;
+  let input: tf.Tensor2D[];
+  if (instances === 1) input = [cells];
+  else {
+    const trackMajor = tf.transpose(cells); // [tracks, fine]
+    input = Array.from({ length: instances }, (_, t) => tf.reshape(tf.slice(trackMajor, [t, 0], [1, fine]), [fine, 1]) as tf.Tensor2D);
+  }
+  const grid: Grid = { n, h: spec.stepsPerBar, w: spec.pitchCount };
+  const I = instances;
+
+  // Main streams -> [n*beats*octaves, beatChannels] per instance.
+  const a1 = reducePitch(p, 'critic/pitch-time/pitch', I, input, grid, SEMITONES, c.fineChannels); // [n*48*7]
+  const a2 = reduceTime(p, 'critic/pitch-time/time', I, leakyAll(a1.y), a1.grid, shape.stepsPerSixteenth, c.coarseChannels); // [n*16*7]
+  const b1 = reduceTime(p, 'critic/time-pitch/time', I, input, grid, shape.stepsPerSixteenth, c.fineChannels); // [n*16*84]
+  const b2 = reducePitch(p, 'critic/time-pitch/pitch', I, leakyAll(b1.y), b1.grid, SEMITONES, c.coarseChannels); // [n*16*7]
+  const merged = leakyAll(instanceDense(p, 'critic/merged', I, [leakyAll(a2.y), leakyAll(b2.y)], c.mergedChannels));
+  const beats = reduceTime(p, 'critic/beats', I, merged, a2.grid, SIXTEENTHS_PER_BEAT, c.beatChannels); // [n*4*7]
+
+  // Chroma: sum the octaves -> [n*48*12, tracks/I] -> per beat -> per bar.
+  const chroma = input.map(
+    (xi) => tf.reshape(tf.sum(tf.reshape(xi, [n * spec.stepsPerBar, shape.octaves, SEMITONES * tracksPerInstance]), 1), [n * spec.stepsPerBar * SEMITONES, tracksPerInstance]) as tf.Tensor2D,
+  );
+  const c1 = reduceTime(p, 'critic/chroma/beat', I, chroma, { n, h: spec.stepsPerBar, w: SEMITONES }, shape.stepsPerBeat, c.chromaChannels); // [n*4*12]
+  const c2 = reducePitch(p, 'critic/chroma/classes', I, leakyAll(c1.y), c1.grid, SEMITONES, c.chromaChannels); // [n*4*1]
+
+  // Onsets: step-to-step change summed over pitch -> [n*48, tracks/I] -> per sixteenth -> per beat.
+  const change = input.map((xi) => {
+    const steps = tf.reshape(xi, [n, spec.stepsPerBar, spec.pitchCount * tracksPerInstance]) as tf.Tensor3D;
+    const previous = tf.concat([tf.zeros([n, 1, spec.pitchCount * tracksPerInstance]), tf.slice(steps, [0, 0, 0], [n, spec.stepsPerBar - 1, -1])], 1);
+    const perPitch = tf.reshape(tf.sub(steps, previous), [n * spec.stepsPerBar, spec.pitchCount, tracksPerInstance]);
+    return tf.sum(perPitch, 1) as tf.Tensor2D; // [n*48, tracks/I]
+  });
+  const o1 = reduceTime(p, 'critic/onset/sixteenth', I, change, { n, h: spec.stepsPerBar, w: 1 }, shape.stepsPerSixteenth, c.onsetChannels);
+  const o2 = reduceTime(p, 'critic/onset/beat', I, leakyAll(o1.y), o1.grid, SIXTEENTHS_PER_BEAT, c.onsetChannels); // [n*4*1]
+
+  // One embedding per bar, then the phrase.
+  const perBar = (ts: tf.Tensor2D[]) => leakyAll(ts).map((t) => tf.reshape(t, [n, t.size / n]) as tf.Tensor2D);
+  const bars = leakyAll(instanceDense(p, 'critic/bar', I, [perBar(beats.y), perBar(c2.y), perBar(o2.y)], c.barEmbedding)); // [n, e]
+  const phrase = bars.map((b) => tf.reshape(b, [batch, spec.bars * c.barEmbedding]) as tf.Tensor2D);
+  const hidden = leakyAll(instanceDense(p, 'critic/phrase', I, [phrase], c.phraseHidden));
+  const scores = instanceDense(p, 'critic/score', I, [hidden], 1); // [batch, 1] each
+  return tf.reshape(scores.length === 1 ? scores[0]! : tf.addN(scores), [batch]);
+}

@@ -1,0 +1,99 @@
+/**
+ * The MuseGAN generator: temporal generators (latent -> one vector per bar) feeding bar generators that paint
+ * each bar's piano roll. The design decides how tracks share work:
+ *   composer  one bar generator, fed shared latents only, paints all tracks (output channels = tracks);
+ *   jamming   one bar generator per track, each fed only its own private latents;
+ *   hybrid    one bar generator per track, fed the shared latents and its own private ones (the default).
+ * Per-track generators run as instances (see block-layers.ts). Bars are folded into the batch, so
+ * every tensor stays rank <= 4.
+ */
+import { tf } from '../ml/tf.js';
+import type { ParamStore } from '../ml/params.js';
+import { expandPitch, expandTime, generatorActivation, instanceDense, type Grid, type LayerInput } from './block-layers.js';
+import { encodeCondition } from './encoder.js';
+import type { LatentTensors } from './latents.js';
+import { SEMITONES, SIXTEENTHS_PER_BEAT, loopShape, type LoopSpec } from './spec.js';
+import { repeatPerBar, temporalGenerator } from './temporal.js';
+
+/** Tracks given to the generator: values on given tracks, a mask of which tracks are given. */
+export interface GivenTracks {
+  /** [batch*bars, stepsPerBar, pitchCount, tracks], 0/1; tracks that are not given must be zero. */
+  roll: tf.Tensor4D;
+  /** [batch, tracks], 1 where the track is given. */
+  mask: tf.Tensor2D;
+}
+
+/**
+ * Logits of the note-on probabilities: [batch*bars, stepsPerBar, pitchCount, tracks] (row = sample*bars + bar,
+ * channels-last like MultitrackRoll). `given` is required when the spec has conditioning (all-zero for free
+ * generation) and ignored otherwise.
+ */
+export function generatorLogits(p: ParamStore, spec: LoopSpec, latents: LatentTensors, given?: GivenTracks): tf.Tensor4D {
+  const shape = loopShape(spec);
+  const g = spec.generator;
+  const instances = shape.generatorInstances;
+  const batch = batchSize(latents);
+  const n = batch * spec.bars;
+
+  // Per-bar inputs [n, dim]: shared by every instance, or one per instance.
+  const inputs: LayerInput[] = [];
+  if (latents.shared) inputs.push(repeatPerBar(latents.shared, spec.bars));
+  if (latents.sharedTemporal) inputs.push(temporalGenerator(p, 'generator/temporal-shared', [latents.sharedTemporal], temporalOptions(spec))[0]!);
+  if (spec.conditioning.enabled) {
+    if (!given) throw new Error('generatorLogits: this spec is conditional; pass `given` (all zero for free generation)');
+    inputs.push(repeatPerBar(given.mask, spec.bars));
+  }
+  if (latents.private) inputs.push(latents.private.map((z) => repeatPerBar(z, spec.bars)));
+  if (latents.privateTemporal) inputs.push(temporalGenerator(p, 'generator/temporal-private', latents.privateTemporal, temporalOptions(spec)));
+
+  const cond = spec.conditioning.enabled && given ? encodeCondition(p, spec, given.roll) : null;
+  const withCondition = (own: tf.Tensor2D[], features: tf.Tensor2D | undefined): LayerInput[] => (features ? [own, features] : [own]);
+
+  // [n, L] -> [n*beats*octaves, grid]: one cell per beat and octave.
+  let grid: Grid = { n, h: spec.beatsPerBar, w: shape.octaves };
+  const cells = grid.h * grid.w;
+  const h = generatorActivation(
+    instanceDense(p, 'generator/bar/grid', instances, inputs, cells * g.gridChannels).map((y) => tf.reshape(y, [n * cells, g.gridChannels]) as tf.Tensor2D),
+  );
+  const sixteenths = expandTime(p, 'generator/bar/sixteenths', instances, withCondition(h, cond?.beats), grid, SIXTEENTHS_PER_BEAT, g.sixteenthChannels); // [n*16*7, c]
+  grid = sixteenths.grid;
+  const h16 = generatorActivation(sixteenths.y);
+  const h16In = withCondition(h16, cond?.sixteenths);
+
+  // Two streams, as MuseGAN: pitch first then time, and time first then pitch. Their last expansions go straight
+  // to logits and add up, so nothing runs at the full steps x pitches resolution but two matrix products.
+  const outputs = shape.generatorOutputs;
+  const a1 = expandPitch(p, 'generator/bar/pitch-time/pitch', instances, h16In, grid, SEMITONES, g.streamChannels); // [n*16*84, c]
+  const a2 = expandTime(p, 'generator/bar/pitch-time/time', instances, [generatorActivation(a1.y)], a1.grid, shape.stepsPerSixteenth, outputs);
+  const b1 = expandTime(p, 'generator/bar/time-pitch/time', instances, h16In, grid, shape.stepsPerSixteenth, g.streamChannels); // [n*48*7, c]
+  const b2 = expandPitch(p, 'generator/bar/time-pitch/pitch', instances, withCondition(generatorActivation(b1.y), cond?.steps), b1.grid, SEMITONES, outputs);
+  const logits = a2.y.map((a, i) => tf.add(a, b2.y[i]!)); // [n*48*84, outputs]
+
+  const fine = n * spec.stepsPerBar * spec.pitchCount;
+  const channelsLast = instances === 1 ? logits[0]! : tf.transpose(tf.concat(logits.map((l) => tf.reshape(l, [1, fine])), 0));
+  return tf.reshape(channelsLast, [n, spec.stepsPerBar, spec.pitchCount, shape.tracks]);
+}
+
+function temporalOptions(spec: LoopSpec) {
+  return { bars: spec.bars, hidden: spec.temporalHidden };
+}
+
+function batchSize(latents: LatentTensors): number {
+  if (latents.shared) return latents.shared.shape[0];
+  if (latents.sharedTemporal) return latents.sharedTemporal.shape[0];
+  if (latents.private) return latents.private[0]!.shape[0];
+  if (latents.privateTemporal) return latents.privateTemporal[0]!.shape[0];
+  throw new Error('generatorLogits: no latents');
+}
+
+/**
+ * Puts the given tracks back over the generated ones: the critic judges, and the user receives, the given tracks
+ * exactly as given. probs [n, steps, pitches, tracks]; mask [batch, tracks].
+ */
+export function compositeGiven(spec: LoopSpec, generated: tf.Tensor4D, given: GivenTracks): tf.Tensor4D {
+  const tracks = spec.tracks.length;
+  const n = generated.shape[0];
+  const mask = tf.reshape(repeatPerBar(given.mask, spec.bars), [n, 1, 1, tracks]);
+  // given.roll is zero off the mask already, so this is given + generated * (1 - mask).
+  return tf.add(given.roll, tf.mul(generated, tf.sub(1, mask)));
+}
