@@ -129,12 +129,13 @@ async function measureWhileTraining(server: ServerProcess, options: BenchOptions
   log(`training job ${id}: waiting for its first progress`);
   const deadline = Date.now() + 180_000;
   let job = started.body as JobView;
-  while (Date.now() < deadline && !(job.state === 'running' && job.progress)) {
+  // Past loading its data: the job is computing training steps.
+  while (Date.now() < deadline && !(job.state === 'running' && /train/i.test(job.progress?.phase ?? ''))) {
     if (job.state !== 'queued' && job.state !== 'running') return { job: summary(job), error: `the training job ended: ${job.error?.message ?? job.state}` };
     await sleep(500);
     job = (await getJson(`${server.url}/api/jobs/${id}`)) as JobView;
   }
-  if (!job.progress) return { job: summary(job), error: 'the training job reported no progress within 180 s' };
+  if (!job.progress || !/train/i.test(job.progress.phase ?? '')) return { job: summary(job), error: 'the training job reported no training step within 180 s' };
   const stepsBefore = job.progress.done;
   await getJson(`${server.url}/api/stats?reset=1`);
   const pings: number[] = [];

@@ -3,6 +3,8 @@
  * server's event loop only moves bytes and keeps its timing (jam pushes, progress) while models compute.
  */
 import { parentPort } from 'node:worker_threads';
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { buildInstrumentFiles } from '../exports/instrument.js';
 import { initBackend } from '../ml/backend.js';
 import { tf } from '../ml/tf.js';
@@ -10,8 +12,13 @@ import { StudioError, describeThrown } from '../util/errors.js';
 import { loadRuntime, type Runtime } from './runtimes.js';
 import type { InstrumentPack, WorkerReply, WorkerRequest } from './inference-messages.js';
 
+/** Below the event loop's thread (0), above training jobs (10): the loop's short bursts always get a core first. */
+const INFERENCE_NICENESS = 4;
+
 const port = parentPort;
 if (!port) throw new Error('inference-worker.ts runs as a worker thread');
+
+lowerThreadPriority(INFERENCE_NICENESS);
 
 const runtimes = new Map<string, Runtime>();
 const backend = await initBackend();
@@ -76,6 +83,16 @@ function packInstrument(pack: InstrumentPack): Uint8Array {
     bitDepth: pack.bitDepth,
   });
   return files[`${pack.name}.zip`]!;
+}
+
+/** Linux lets one thread have its own nice value; /proc/thread-self names this thread's id. Elsewhere: no change. */
+function lowerThreadPriority(niceness: number): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, niceness);
+  } catch {
+    // not Linux, or not allowed: same priority as the server
+  }
 }
 
 function errorBody(err: unknown): { code: StudioError['code']; message: string } {

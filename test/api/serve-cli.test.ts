@@ -40,7 +40,7 @@ describe('cli: studio serve', () => {
       });
       assert.match(out, /no models yet/);
       assert.match(out, /model problem: .*models: models directory does not exist/);
-      const health = await (await fetch(`${url}/api/health`)).json();
+      const health = (await (await fetch(`${url}/api/health`)).json()) as { status: string };
       assert.equal(health.status, 'ok');
       child.kill('SIGTERM');
       assert.equal(await exited, 0);

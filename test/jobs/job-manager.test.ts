@@ -52,6 +52,7 @@ describe('jobs: queue of CLI child processes', () => {
     assert.ok(progress.length >= 10, `${progress.length} progress updates`);
     const mid = progress.find((p) => p.progress!.done === 10)!;
     assert.ok(mid.rate! > 0 && mid.etaSeconds !== null && mid.etaSeconds >= 0, `rate ${mid.rate} eta ${mid.etaSeconds}`);
+    assert.ok(done.logTail.includes('nice 10'), 'the job runs below the server\'s priority');
     const argvLine = done.logTail.find((l) => l.startsWith('argv '))!;
     assert.deepEqual(JSON.parse(argvLine.slice(5)), ['train', 'notes', '--out', path.join(tmp(), 'models', 'm1'), '--preset', 'tiny', '--steps', '20']);
     assert.deepEqual(done.previews, ['step-5', 'step-10', 'step-15', 'step-20'].map((s) => `/api/models/m1/previews/${s}.txt`));
