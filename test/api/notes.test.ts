@@ -135,6 +135,21 @@ describe('api: notes and instruments from a real (tiny) note model', () => {
     socket.close();
   });
 
+  it('refuses more requests in flight per connection than the limit, and serves the rest', async () => {
+    const strict = await startTestServer({ preload: false, modelsDirs: [server.modelsDir], dir: server.dir, stateDir: path.join(server.dir, 'state2'), limits: { maxInFlightPerSocket: 2 } });
+    try {
+      const socket = await connect(strict.url);
+      const replies = await Promise.all(Array.from({ length: 6 }, (_, i) => request(socket, 'note:generate', { pitch: 50 + i, seed: i })));
+      const refused = replies.filter((r) => !r.ok);
+      assert.equal(replies.filter((r) => r.ok).length, 2);
+      assert.equal(refused.length, 4);
+      for (const r of refused) assert.ok(!r.ok && r.error.code === 'RATE_LIMITED' && /at most 2 requests at once/.test(r.error.message));
+      socket.close();
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('reports the backend in /api/health once the worker is up', async () => {
     const health = await getJson(`${server.url}/api/health`);
     assert.ok(['wasm', 'cpu', 'tensorflow'].includes(health.body.backend), health.body.backend);
