@@ -74,6 +74,8 @@ export function resample(samples: Float32Array, fromRate: number, toRate: number
   const halfWidth = zeroCrossings / crossingsPerInput; // in input samples
   const gain = crossingsPerInput; // makes the kernel sum to 1 at DC
   const outLength = Math.round(samples.length * ratio);
+  const bank = polyphaseBank(fromRate, toRate, table, crossingsPerInput, halfWidth, gain);
+  if (bank) return resamplePolyphase(samples, outLength, bank);
   const out = new Float32Array(outLength);
   const steps = TABLE_STEPS_PER_CROSSING;
   const last = samples.length - 1;
@@ -89,6 +91,74 @@ export function resample(samples: Float32Array, fromRate: number, toRate: number
       acc += samples[i]! * (table[j]! + frac * (table[j + 1]! - table[j]!));
     }
     out[n] = acc * gain;
+  }
+  return out;
+}
+
+/**
+ * For integer rates with a small reduced ratio (44.1k -> 16k is 160/441) every output sample falls on one of
+ * `phases` fractional positions: precompute one coefficient row per phase, then each output is a plain dot product.
+ */
+interface PolyphaseBank {
+  phases: number;
+  step: number; // input samples advanced per `phases` outputs
+  taps: number;
+  /** Offset of tap 0 from floor(x): x - (taps / 2 - 1). */
+  lead: number;
+  coefficients: Float32Array; // [phase][tap]
+}
+
+const MAX_BANK_COEFFICIENTS = 1 << 21;
+const bankCache = new Map<string, PolyphaseBank>();
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+function polyphaseBank(fromRate: number, toRate: number, table: Float64Array, crossingsPerInput: number, halfWidth: number, gain: number): PolyphaseBank | null {
+  if (!Number.isInteger(fromRate) || !Number.isInteger(toRate)) return null;
+  const g = gcd(fromRate, toRate);
+  const phases = toRate / g;
+  const step = fromRate / g;
+  const lead = Math.ceil(halfWidth);
+  const taps = 2 * lead;
+  if (phases * taps > MAX_BANK_COEFFICIENTS) return null;
+  const key = `${fromRate}:${toRate}:${table.length}:${crossingsPerInput}`;
+  const cached = bankCache.get(key);
+  if (cached) return cached;
+  const coefficients = new Float32Array(phases * taps);
+  const steps = TABLE_STEPS_PER_CROSSING;
+  for (let p = 0; p < phases; p++) {
+    const frac = p / phases; // x - floor(x)
+    for (let t = 0; t < taps; t++) {
+      const distance = Math.abs(frac - (t - lead + 1)); // tap t reads input floor(x) - lead + 1 + t
+      if (distance >= halfWidth) continue;
+      const pos = distance * crossingsPerInput * steps;
+      const j = pos | 0;
+      coefficients[p * taps + t] = gain * (table[j]! + (pos - j) * (table[j + 1]! - table[j]!));
+    }
+  }
+  const bank = { phases, step, taps, lead, coefficients };
+  bankCache.set(key, bank);
+  return bank;
+}
+
+function resamplePolyphase(samples: Float32Array, outLength: number, bank: PolyphaseBank): Float32Array {
+  const { phases, step, taps, lead, coefficients } = bank;
+  const out = new Float32Array(outLength);
+  const length = samples.length;
+  for (let n = 0; n < outLength; n++) {
+    const numerator = n * step; // x = numerator / phases
+    const base = Math.floor(numerator / phases);
+    const phase = numerator - base * phases;
+    const start = base - lead + 1;
+    const row = phase * taps;
+    const first = Math.max(0, -start);
+    const end = Math.min(taps, length - start);
+    let acc = 0;
+    for (let t = first; t < end; t++) acc += samples[start + t]! * coefficients[row + t]!;
+    out[n] = acc;
   }
   return out;
 }
