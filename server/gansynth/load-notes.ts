@@ -39,6 +39,9 @@ export async function loadNoteDataset(dir: string, spec: NoteModelSpec, options:
     instruments: [],
     summary: { dir: path.resolve(dir), count: 0, skipped: [], midiPitchRange: [spec.midiPitchMax, spec.midiPitchMin], instruments: 0, manifestSha256 },
   };
+  // Images land in one SharedArrayBuffer, so data-parallel training threads read them without copies.
+  const perImage = spec.spectral.frames * spec.spectral.melBins * 2;
+  const shared = wantImages ? new Float32Array(new SharedArrayBuffer(examples.length * perImage * 4)) : null;
   for (let i = 0; i < examples.length; i++) {
     const example = examples[i]!;
     if (i % 50 === 0 || i === examples.length - 1) options.onProgress?.({ done: i + 1, total: examples.length, phase: 'loading notes' });
@@ -53,7 +56,11 @@ export async function loadNoteDataset(dir: string, spec: NoteModelSpec, options:
       out.summary.skipped.push({ file: example.wavFile, reason: describeThrown(err) });
       continue;
     }
-    if (wantImages) out.images.push(audioToIfMel(audio, spec.spectral));
+    if (shared) {
+      const view = shared.subarray(out.images.length * perImage, (out.images.length + 1) * perImage);
+      view.set(audioToIfMel(audio, spec.spectral));
+      out.images.push(view);
+    }
     if (wantAudio) out.audio.push(audio);
     out.midiPitches.push(example.pitch);
     out.instruments.push(example.instrumentStr);

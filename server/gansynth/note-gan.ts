@@ -29,6 +29,12 @@ export interface StepLosses {
   generatorLoss: number;
 }
 
+export type DiscriminatorFigures = Pick<
+  StepLosses,
+  'wasserstein' | 'gradientPenalty' | 'drift' | 'discriminatorPitchLoss' | 'discriminatorPitchAccuracy' | 'discriminatorLoss'
+>;
+export type GeneratorFigures = Pick<StepLosses, 'generatorAdversarialLoss' | 'generatorPitchLoss' | 'generatorLoss'>;
+
 const G_OPTIMIZER = 'optimizer/g/';
 const D_OPTIMIZER = 'optimizer/d/';
 
@@ -67,21 +73,38 @@ export class NoteGan {
 
   /**
    * One discriminator update then one generator update on a real batch [b, frames, melBins, 2] with its MIDI
-   * pitches. Fake notes use the real batch's pitches (the data's pitch distribution), fresh latents from `rng`.
+   * pitches. Fake notes use the real batch's pitches (the data's pitch distribution), fresh latents from `rng`
+   * (drawn in the same order as the data-parallel replicas draw them: D latents, GP mixes, G latents).
    */
   trainStep(realImages: tf.Tensor4D, midiPitches: number[], rng: SeededRandom): StepLosses {
     const batch = midiPitches.length;
-    if (realImages.shape[0] !== batch) throw new StudioError('INTERNAL', `batch of ${realImages.shape[0]} images with ${batch} pitches`);
-    const { spec, config } = this;
-    const labels = tf.tensor1d(midiPitches.map((p) => p - spec.midiPitchMin), 'int32');
-    const oneHot = pitchOneHot(spec, midiPitches);
+    const size = this.spec.latentSize;
+    const d = this.discriminatorGradients({ realImages, midiPitches, latents: rng.normalArray(batch * size), alphas: rng.uniformArray(batch) });
+    this.applyDiscriminator(d.grads);
+    tf.dispose(d.grads);
+    const g = this.generatorGradients({ midiPitches, latents: rng.normalArray(batch * size) });
+    this.applyGenerator(g.grads);
+    tf.dispose(g.grads);
+    return { ...d.figures, ...g.figures };
+  }
 
-    // Discriminator (critic) step.
-    const zD = tf.tensor2d(rng.normalArray(batch * spec.latentSize), [batch, spec.latentSize]);
-    const alphas = rng.uniformArray(batch);
-    const fake = tf.tidy(() => runGenerator(this.generator, spec, zD, oneHot));
-    let dParts: tf.Tensor | null = null;
-    const dResult = this.discriminator.gradients(() => {
+  /**
+   * The critic's WGAN-GP + drift + AC-GAN loss on real images and on fakes made from `latents` ([b * latentSize])
+   * at the same pitches; `alphas` [b] mix real and fake for the gradient penalty. The caller disposes `grads`.
+   */
+  discriminatorGradients(batch: { realImages: tf.Tensor4D; midiPitches: number[]; latents: Float32Array; alphas: Float32Array }): {
+    loss: number;
+    grads: tf.NamedTensorMap;
+    figures: DiscriminatorFigures;
+  } {
+    const { spec, config } = this;
+    const { realImages, midiPitches, alphas } = batch;
+    const b = midiPitches.length;
+    if (realImages.shape[0] !== b) throw new StudioError('INTERNAL', `batch of ${realImages.shape[0]} images with ${b} pitches`);
+    const labels = tf.tensor1d(midiPitches.map((p) => p - spec.midiPitchMin), 'int32');
+    const fake = tf.tidy(() => runGenerator(this.generator, spec, tf.tensor2d(batch.latents, [b, spec.latentSize]), pitchOneHot(spec, midiPitches)));
+    let parts: tf.Tensor | null = null;
+    const result = this.discriminator.gradients(() => {
       const real = runDiscriminator(this.discriminator, spec, realImages);
       const generated = runDiscriminator(this.discriminator, spec, fake);
       const wgan = wassersteinDLoss(real.critic, generated.critic);
@@ -93,41 +116,54 @@ export class NoteGan {
       const pitchLoss = tf.add(softmaxCrossEntropy(real.pitchLogits, labels), softmaxCrossEntropy(generated.pitchLogits, labels));
       const accuracy = tf.mean(tf.cast(tf.equal(tf.argMax(real.pitchLogits, 1), labels), 'float32'));
       const total = tf.addN([wgan, gp, drift, tf.mul(pitchLoss, config.discriminatorPitchLossWeight)]) as tf.Scalar;
-      dParts?.dispose();
-      dParts = tf.keep(tf.stack([wgan, gp, drift, pitchLoss, accuracy, total]));
+      parts?.dispose();
+      parts = tf.keep(tf.stack([wgan, gp, drift, pitchLoss, accuracy, total]));
       return total;
     }, DISCRIMINATOR_SCOPE);
-    this.dOptimizer.apply(this.discriminator, dResult.grads);
-    const d = (dParts as tf.Tensor | null)!.dataSync();
-    tf.dispose([dResult.loss, dResult.grads, fake, zD, dParts!]);
-
-    // Generator step.
-    const zG = tf.tensor2d(rng.normalArray(batch * spec.latentSize), [batch, spec.latentSize]);
-    let gParts: tf.Tensor | null = null;
-    const gResult = this.generator.gradients(() => {
-      const generated = runDiscriminator(this.discriminator, spec, runGenerator(this.generator, spec, zG, oneHot));
-      const adversarial = wassersteinGLoss(generated.critic);
-      const pitchLoss = softmaxCrossEntropy(generated.pitchLogits, labels);
-      const total = tf.add(adversarial, tf.mul(pitchLoss, config.generatorPitchLossWeight)) as tf.Scalar;
-      gParts?.dispose();
-      gParts = tf.keep(tf.stack([adversarial, pitchLoss, total]));
-      return total;
-    }, GENERATOR_SCOPE);
-    this.gOptimizer.apply(this.generator, gResult.grads);
-    const g = (gParts as tf.Tensor | null)!.dataSync();
-    tf.dispose([gResult.loss, gResult.grads, zG, gParts!, labels, oneHot]);
-
-    return {
+    const d = (parts as tf.Tensor | null)!.dataSync();
+    tf.dispose([result.loss, fake, labels, parts!]);
+    const figures: DiscriminatorFigures = {
       wasserstein: -d[0]!,
       gradientPenalty: d[1]!,
       drift: d[2]!,
       discriminatorPitchLoss: d[3]!,
       discriminatorPitchAccuracy: d[4]!,
       discriminatorLoss: d[5]!,
-      generatorAdversarialLoss: g[0]!,
-      generatorPitchLoss: g[1]!,
-      generatorLoss: g[2]!,
     };
+    return { loss: figures.discriminatorLoss, grads: result.grads, figures };
+  }
+
+  /** The generator's WGAN + AC-GAN loss on fakes from `latents` ([b * latentSize]) at `midiPitches`. */
+  generatorGradients(batch: { midiPitches: number[]; latents: Float32Array }): { loss: number; grads: tf.NamedTensorMap; figures: GeneratorFigures } {
+    const { spec, config } = this;
+    const b = batch.midiPitches.length;
+    const labels = tf.tensor1d(batch.midiPitches.map((p) => p - spec.midiPitchMin), 'int32');
+    const oneHot = pitchOneHot(spec, batch.midiPitches);
+    const z = tf.tensor2d(batch.latents, [b, spec.latentSize]);
+    let parts: tf.Tensor | null = null;
+    const result = this.generator.gradients(() => {
+      const generated = runDiscriminator(this.discriminator, spec, runGenerator(this.generator, spec, z, oneHot));
+      const adversarial = wassersteinGLoss(generated.critic);
+      const pitchLoss = softmaxCrossEntropy(generated.pitchLogits, labels);
+      const total = tf.add(adversarial, tf.mul(pitchLoss, config.generatorPitchLossWeight)) as tf.Scalar;
+      parts?.dispose();
+      parts = tf.keep(tf.stack([adversarial, pitchLoss, total]));
+      return total;
+    }, GENERATOR_SCOPE);
+    const g = (parts as tf.Tensor | null)!.dataSync();
+    tf.dispose([result.loss, z, parts!, labels, oneHot]);
+    const figures: GeneratorFigures = { generatorAdversarialLoss: g[0]!, generatorPitchLoss: g[1]!, generatorLoss: g[2]! };
+    return { loss: figures.generatorLoss, grads: result.grads, figures };
+  }
+
+  /** One Adam update of the discriminator (`grads` stays the caller's). */
+  applyDiscriminator(grads: tf.NamedTensorMap): void {
+    this.dOptimizer.apply(this.discriminator, grads);
+  }
+
+  /** One Adam update of the generator: this is what counts as a training step. */
+  applyGenerator(grads: tf.NamedTensorMap): void {
+    this.gOptimizer.apply(this.generator, grads);
   }
 
   /** Generator weights (what inference needs); the caller disposes them. */

@@ -4,20 +4,25 @@
  * Checkpoints are whole model folders swapped in atomically, so a SIGKILL leaves the last one loadable.
  */
 import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { tf } from '../ml/tf.js';
 import { backendInfo } from '../ml/backend.js';
+import { DataParallelTrainer } from '../ml/parallel/data-parallel.js';
 import type { ModelMetadata } from '../checkpoints/folder.js';
 import type { ProgressCallback } from '../util/progress.js';
 import { StudioError } from '../util/errors.js';
-import { NoteGan, type StepLosses } from './note-gan.js';
-import { BatchSampler } from './batch-sampler.js';
-import { SeededRandom } from './random.js';
+import type { StepLosses } from './note-gan.js';
 import { imageShape, type NoteModelSpec } from './spec.js';
 import type { NoteTrainConfig } from './train-config.js';
 import type { NoteImageSet } from './note-dataset.js';
 import { loadNoteCheckpoint, previewDirName, saveNoteCheckpoint, type NoteTrainingState } from './checkpoint.js';
 import { measureDiversity, realNotesByPitch, renderPreviews } from './training-monitor.js';
 import { COLLAPSE_WARNING_RATIO } from './diversity.js';
+import { replicaShares, type NoteReplica, type NoteReplicaOptions } from './note-replica.js';
+
+/** The replica module, imported again by each worker thread (the .ts source under tsx, .js when built). */
+const REPLICA_MODULE = path.join(path.dirname(fileURLToPath(import.meta.url)), `note-replica${path.extname(fileURLToPath(import.meta.url))}`);
 
 export interface TrainNoteModelOptions {
   outDir: string;
@@ -33,6 +38,11 @@ export interface TrainNoteModelOptions {
   overwrite?: boolean;
   /** Stop (with a checkpoint) once this session has run this many steps; the run stays resumable. */
   sessionSteps?: number;
+  /**
+   * Data-parallel worker threads, the main one included (default 1). Each computes gradients on its share of the
+   * batch on its own backend; 2 uses both cores of a 2-core machine with wasm. Results are exact for a given count.
+   */
+  workers?: number;
   onProgress?: ProgressCallback;
   /** Aborting stops after the current step, with a checkpoint. */
   signal?: AbortSignal;
@@ -65,6 +75,7 @@ export async function trainNoteModel(options: TrainNoteModelOptions): Promise<Tr
   if (options.resume) {
     if (!existsSync(outDir)) throw new StudioError('NOT_FOUND', `--resume: ${outDir} does not exist (start a run without --resume)`);
     resumed = await loadNoteCheckpoint(outDir);
+    tf.dispose([resumed.weights, resumed.trainingWeights]); // the replicas load their own copies
     spec = resumed.spec;
     config = { ...resumed.config, ...definedOnly(options.resumeOverrides ?? {}) };
   } else {
@@ -76,33 +87,25 @@ export async function trainNoteModel(options: TrainNoteModelOptions): Promise<Tr
     config = options.config;
   }
 
-  const gan = new NoteGan(spec, config);
+  const workers = options.workers ?? 1;
+  replicaShares(spec, config.batchSize, workers);
+  const [frames, melBins] = imageShape(spec);
+  const images = sharedImages(data.images, frames * melBins * 2);
+  if (resumed) {
+    checkResumable(resumed.metadata, data, log);
+    log(`resuming ${outDir} at step ${resumed.state.step} of ${config.steps}`);
+  }
+  const replicaOptions: NoteReplicaOptions = { spec, config, images, midiPitches: data.midiPitches, resumeFrom: resumed ? outDir : undefined };
+  const parallel = await DataParallelTrainer.start({ module: REPLICA_MODULE, options: replicaOptions, parties: workers });
+  const replica = parallel.replica as NoteReplica;
+  const { gan } = replica;
   try {
-    let sampler: BatchSampler;
-    let rng: SeededRandom;
-    let trainingSeconds = 0;
-    let lossesJsonl = '';
-    const createdAt = resumed?.metadata.createdAt ?? new Date().toISOString();
-    if (resumed) {
-      try {
-        gan.load(resumed.weights, resumed.trainingWeights);
-      } finally {
-        tf.dispose([resumed.weights, resumed.trainingWeights]);
-      }
-      checkResumable(resumed.metadata, resumed.state, gan, data, log);
-      sampler = new BatchSampler(data.images.length, config.seed, resumed.state.sampler);
-      rng = SeededRandom.fromState(resumed.state.rng);
-      trainingSeconds = resumed.state.trainingSeconds;
-      lossesJsonl = resumed.lossesJsonl;
-      log(`resuming ${outDir} at step ${gan.step} of ${config.steps}`);
-    } else {
-      sampler = new BatchSampler(data.images.length, config.seed);
-      rng = new SeededRandom(`train:${config.seed}`);
+    if (resumed && gan.step !== resumed.state.step) {
+      throw new StudioError('BAD_FILE', `checkpoint is inconsistent: optimizer at step ${gan.step}, training state at step ${resumed.state.step}`);
     }
-
-    const [frames, melBins] = imageShape(spec);
-    const perImage = frames * melBins * 2;
-    const batch = config.batchSize;
+    let trainingSeconds = resumed?.state.trainingSeconds ?? 0;
+    let lossesJsonl = resumed?.lossesJsonl ?? '';
+    const createdAt = resumed?.metadata.createdAt ?? new Date().toISOString();
     const monitorPitches = config.previewPitches.filter((p) => p >= spec.midiPitchMin && p <= spec.midiPitchMax);
     const realForDiversity = realNotesByPitch(data, monitorPitches, config.diversitySamples);
     let diversity = NaN;
@@ -125,7 +128,8 @@ export async function trainNoteModel(options: TrainNoteModelOptions): Promise<Tr
       }
       const msPerStep = sessionSteps > 0 ? sessionStepMs / sessionSteps : null;
       lossesJsonl += JSON.stringify({ type: 'checkpoint', step, diversity: measured ? Number(diversity.toPrecision(4)) : null, diversityByPitch: measured?.byPitch, msPerStep }) + '\n';
-      const state: NoteTrainingState = { step, sampler: sampler.getState(), rng: rng.getState(), trainingSeconds };
+      const run = replica.runState();
+      const state: NoteTrainingState = { step, sampler: run.sampler, rng: run.rng, trainingSeconds };
       const metadata: ModelMetadata = {
         kind: 'notes',
         formatVersion: 1,
@@ -141,8 +145,9 @@ export async function trainNoteModel(options: TrainNoteModelOptions): Promise<Tr
             losses: lastLosses ? rounded(lastLosses) : null,
             diversity: measured ? { ratio: diversity, byPitch: measured.byPitch, warnBelow: COLLAPSE_WARNING_RATIO } : null,
             msPerStep,
+            workers,
             trainingSeconds: Math.round(trainingSeconds),
-            epochs: Number(sampler.epochs.toFixed(3)),
+            epochs: Number(run.epochs.toFixed(3)),
           },
         },
         backend: backendInfo()?.name,
@@ -164,17 +169,10 @@ export async function trainNoteModel(options: TrainNoteModelOptions): Promise<Tr
         break;
       }
       const started = performance.now();
-      const indices = sampler.next(batch);
-      const flat = new Float32Array(batch * perImage);
-      indices.forEach((index, i) => flat.set(data.images[index]!, i * perImage));
-      const real = tf.tensor4d(flat, [batch, frames, melBins, 2]);
-      let losses: StepLosses;
-      try {
-        losses = gan.trainStep(real, indices.map((i) => data.midiPitches[i]!), rng);
-      } finally {
-        real.dispose();
-      }
+      const averaged = await parallel.iterate();
       const elapsed = performance.now() - started;
+      // Figures of the main replica's share, with the loss totals averaged over all shares.
+      const losses: StepLosses = { ...replica.lastFigures()!, discriminatorLoss: averaged.d!, generatorLoss: averaged.g! };
       if (!Object.values(losses).every(Number.isFinite)) {
         throw new StudioError('INTERNAL', `training diverged at step ${gan.step} (non-finite loss); the last good checkpoint is step ${Math.max(lastSaved, 0)} in ${outDir}`);
       }
@@ -204,15 +202,12 @@ export async function trainNoteModel(options: TrainNoteModelOptions): Promise<Tr
       diversity,
     };
   } finally {
-    gan.dispose();
+    await parallel.close();
   }
 }
 
 /** Refuses a resume that could not continue the same run (other data size), warns when the data changed. */
-function checkResumable(metadata: ModelMetadata, state: NoteTrainingState, gan: NoteGan, data: NoteImageSet, log: (m: string) => void): void {
-  if (gan.step !== state.step) {
-    throw new StudioError('BAD_FILE', `checkpoint is inconsistent: optimizer at step ${gan.step}, training state at step ${state.step}`);
-  }
+function checkResumable(metadata: ModelMetadata, data: NoteImageSet, log: (m: string) => void): void {
   const before = metadata.dataset as { count?: number; manifestSha256?: string } | null;
   if (before?.count !== undefined && before.count !== data.images.length) {
     throw new StudioError('CONFLICT', `the checkpoint was trained on ${before.count} notes but ${data.summary.dir} has ${data.images.length}; resume with the same data`);
@@ -220,6 +215,17 @@ function checkResumable(metadata: ModelMetadata, state: NoteTrainingState, gan: 
   if (before?.manifestSha256 && before.manifestSha256 !== data.summary.manifestSha256) {
     log('warning: the dataset manifest changed since the checkpoint; training continues, but not as an exact resume');
   }
+}
+
+/** The images as one array on a SharedArrayBuffer (what every thread reads); no copy when they already are. */
+function sharedImages(images: Float32Array[], perImage: number): Float32Array {
+  const first = images[0]!;
+  const contiguous =
+    first.buffer instanceof SharedArrayBuffer && images.every((image, i) => image.buffer === first.buffer && image.byteOffset === first.byteOffset + i * perImage * 4 && image.length === perImage);
+  if (contiguous) return new Float32Array(first.buffer, first.byteOffset, images.length * perImage);
+  const out = new Float32Array(new SharedArrayBuffer(images.length * perImage * 4));
+  images.forEach((image, i) => out.set(image, i * perImage));
+  return out;
 }
 
 function definedOnly<T extends object>(values: T): Partial<T> {

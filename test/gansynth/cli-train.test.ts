@@ -32,7 +32,7 @@ describe('studio train notes (CLI, tiny, freshly rendered data)', function () {
 
   it('trains into a model folder, refuses to overwrite it, and --resume trains on to a new --steps', async () => {
     const model = path.join(root, 'model');
-    const common = ['train', 'notes', '--data', data, '--preset', 'tiny', '--out', model, '--quiet'];
+    const common = ['train', 'notes', '--data', data, '--preset', 'tiny', '--out', model, '--workers', '1', '--quiet'];
     const first = await runStudio([...common, '--steps', '2']);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stderr, /skipped audio\/\S+\.wav: .*not a WAV file/);
@@ -46,9 +46,9 @@ describe('studio train notes (CLI, tiny, freshly rendered data)', function () {
     assert.deepEqual(readdirSync(path.join(model, 'previews')).sort(), ['step-000002', 'step-000004']);
   });
 
-  it('checkpoints on SIGINT and exits 130; after SIGKILL mid-run the folder loads, generates and resumes', async () => {
+  it('with 2 workers: checkpoints on SIGINT and exits 130; after SIGKILL mid-run the folder loads, generates and resumes', async () => {
     const run = path.join(root, 'killed');
-    const args = ['train', 'notes', '--data', data, '--preset', 'tiny', '--out', run, '--steps', '100000', '--checkpoint-every', '1', '--quiet'];
+    const args = ['train', 'notes', '--data', data, '--preset', 'tiny', '--out', run, '--steps', '100000', '--checkpoint-every', '1', '--workers', '2', '--quiet'];
     const interrupted = startStudio(args);
     await waitFor(() => metadataStep(run) >= 2, 90_000);
     interrupted.child.kill('SIGINT');
@@ -71,7 +71,7 @@ describe('studio train notes (CLI, tiny, freshly rendered data)', function () {
     const model = await NoteModel.load(run);
     assert.equal(model.generate({ pitches: [60], seed: 1 })[0]!.length, 8000);
     model.dispose();
-    const resumed = await runStudio(['train', 'notes', '--data', data, '--out', run, '--resume', '--preset', 'tiny', '--steps', String(step + 1), '--quiet']);
+    const resumed = await runStudio(['train', 'notes', '--data', data, '--out', run, '--resume', '--preset', 'tiny', '--steps', String(step + 1), '--workers', '2', '--quiet']);
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.equal(JSON.parse(resumed.stdout).step, step + 1);
   });

@@ -1,0 +1,51 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { tf } from '../../server/ml/tf.js';
+import { initBackend } from '../../server/ml/backend.js';
+import { noteModelSpec } from '../../server/gansynth/spec.js';
+import { noteTrainDefaults, type NoteTrainConfig } from '../../server/gansynth/train-config.js';
+import { trainNoteModel } from '../../server/gansynth/trainer.js';
+import { loadModelFolder } from '../../server/checkpoints/folder.js';
+import { useTempDir } from '../helpers/tmp.js';
+import { syntheticNotes } from './helpers/synthetic-notes.js';
+
+const config: NoteTrainConfig = { ...noteTrainDefaults, steps: 2, batchSize: 8, checkpointEvery: 100, previewPitches: [60], diversitySamples: 2 };
+
+async function folderWeights(dir: string): Promise<Map<string, Buffer>> {
+  const folder = await loadModelFolder(dir, { training: true });
+  const out = new Map<string, Buffer>();
+  for (const [name, t] of [...Object.entries(folder.weights), ...Object.entries(folder.training!.weights)]) {
+    out.set(name, Buffer.from((t.dataSync() as Float32Array | Int32Array).buffer));
+  }
+  tf.dispose([folder.weights, folder.training!.weights]);
+  return out;
+}
+
+describe('gansynth trainer, data-parallel (tiny, 2 worker threads)', function () {
+  this.timeout(120_000);
+  const tmp = useTempDir();
+  const { data } = syntheticNotes([36, 48, 60, 72]);
+  const spec = noteModelSpec('tiny');
+
+  before(async () => {
+    await initBackend();
+  });
+
+  it('trains data-parallel on 2 worker threads, and resumes exactly there too', async () => {
+    const straight = path.join(tmp(), 'straight2');
+    const split = path.join(tmp(), 'split2');
+    const two = { ...config, steps: 2 };
+    await trainNoteModel({ outDir: straight, data, spec, config: two, workers: 2 });
+    await trainNoteModel({ outDir: split, data, spec, config: two, workers: 2, sessionSteps: 1 });
+    await trainNoteModel({ outDir: split, data, resume: true, workers: 2 });
+    const a = await folderWeights(straight);
+    const b = await folderWeights(split);
+    for (const [name, bytes] of a) assert.ok(bytes.equals(b.get(name)!), `${name} differs after a 2-worker resume`);
+    const meta = JSON.parse(readFileSync(path.join(straight, 'metadata.json'), 'utf8'));
+    assert.equal(meta.metrics.training.workers, 2);
+    assert.equal(meta.step, 2);
+    await assert.rejects(trainNoteModel({ outDir: path.join(tmp(), 'odd'), data, spec, config: { ...config, batchSize: 10 }, workers: 2 }), /each share must be a multiple of 4/);
+  });
+
+});
