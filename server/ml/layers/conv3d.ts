@@ -1,10 +1,10 @@
 /**
  * 3-D convolutions over NDHWC tensors ([batch, depth, height, width, channels]).
  *
- * `taps` (default) computes them with one 2-D convolution over the (height, width) plane, the depth taps
- * folded into the channels, and only rank <= 4 tensors around it: tfjs 4.22's wasm backend has wrong
+ * `taps` (default) computes them as sums of 2-D convolutions over the (height, width) planes, one per depth tap,
+ * with only rank <= 4 tensors around them: tfjs 4.22's wasm backend has wrong
  * 3-D backprop kernels, a scalar-loop Conv3D and a slow generic Slice on rank 5 (see shared/bench/README.md).
- * `native` calls tf.conv3d / tf.conv3dTranspose (correct on cpu; on wasm only once those kernels are fixed).
+ * `native` calls tf.conv3d / tf.conv3dTranspose (correct on cpu, and on wasm with server/ml/kernels registered).
  */
 import { tf } from '../tf.js';
 import type { ParamStore } from '../params.js';
@@ -58,15 +58,16 @@ export function conv3d(p: ParamStore, scope: string, x: tf.Tensor5D, options: Co
   // 'valid' with a stride may leave trailing rows no tap reads.
   const xp = padded.shape[1]! > rows * sd ? tf.slice(padded, [0, 0, 0], [b, rows * sd, plane]) : padded;
   const xq = tf.reshape(xp, [b, rows, sd, plane]);
-  const taps: tf.Tensor2D[] = [];
+  // One 2-D conv per depth tap, summed: every slice below copies whole (h, w, cin) planes, where stacking the taps
+  // along channels would need channel-axis concat / split, which wasm copies a few floats at a time.
+  const taps = tf.reshape(k, [kd, -1]); // rank 2: each tap's kernel is one contiguous row
+  const outputs: tf.Tensor4D[] = [];
   for (let t = 0; t < kd; t++) {
     const slab = tf.slice(xq, [0, Math.floor(t / sd), t % sd, 0], [b, od, 1, plane]); // [b, od, 1, h*w*cin]
-    taps.push(tf.reshape(slab, [b * od * h * w, cin]));
+    const tap = tf.reshape(tf.slice(taps, [t, 0], [1, -1]), [kh, kw, cin, o.filters]) as tf.Tensor4D;
+    outputs.push(tf.conv2d(tf.reshape(slab, [b * od, h, w, cin]) as tf.Tensor4D, tap, [sh, sw], padding));
   }
-  const stacked = tf.reshape(kd === 1 ? taps[0]! : tf.concat(taps, 1), [b * od, h, w, kd * cin]) as tf.Tensor4D;
-  // [kd, kh, kw, cin, f] -> [kh, kw, kd*cin, f]: channel index t*cin + c, as in `stacked`.
-  const k2 = tf.reshape(tf.transpose(k, [1, 2, 0, 3, 4]), [kh, kw, kd * cin, o.filters]) as tf.Tensor4D;
-  const y = addBias(tf.conv2d(stacked, k2, [sh, sw], padding), beta); // [b*od, oh, ow, f]
+  const y = addBias(outputs.length === 1 ? outputs[0]! : (tf.addN(outputs) as tf.Tensor4D), beta); // [b*od, oh, ow, f]
   return tf.reshape(y, [b, od, y.shape[1], y.shape[2], o.filters]);
 }
 
@@ -94,21 +95,21 @@ export function conv3dTranspose(p: ParamStore, scope: string, x: tf.Tensor5D, op
     const y = tf.conv3dTranspose(x, k, [b, od, oh, ow, f], [sd, sh, sw], padding);
     return withBias5(y, beta);
   }
-  // Every depth tap at once: [kd, kh, kw, f, cin] -> [kh, kw, kd*f, cin], output channel t*f + c.
-  const k2 = tf.reshape(tf.transpose(k, [1, 2, 0, 3, 4]), [kh, kw, kd * f, cin]) as tf.Tensor4D;
-  const y = tf.conv2dTranspose(tf.reshape(x, [b * d, h, w, cin]) as tf.Tensor4D, k2, [b * d, oh, ow, kd * f], [sh, sw], padding);
-  const yFlat = tf.reshape(y, [b * d * oh * ow, kd * f]);
-  // Input depth i, tap t lands on full-output depth i*sd + t = (i + q0)*sd + r; lay each tap out on a
-  // [rows, sd] grid, sum the taps, then crop the padding of the equivalent forward convolution.
+  // One 2-D transposed conv per depth tap (no channel-axis slicing, see conv3d). Input depth i, tap t lands on
+  // full-output depth i*sd + t = (i + q0)*sd + r: lay each tap out on a [rows, sd] grid, sum the taps, then crop
+  // the padding of the equivalent forward convolution.
   const pb = padding === 'same' ? padBefore(od, d, kd, sd) : 0;
   const rows = Math.max(d + Math.floor((kd - 1) / sd), Math.ceil((pb + od) / sd));
   const plane = oh * ow * f;
+  const planes = tf.reshape(x, [b * d, h, w, cin]) as tf.Tensor4D;
+  const taps = tf.reshape(k, [kd, -1]);
   const placed: tf.Tensor4D[] = [];
   for (let t = 0; t < kd; t++) {
     const q0 = Math.floor(t / sd);
     const r = t % sd;
-    const slab = tf.reshape(kd === 1 ? yFlat : tf.slice(yFlat, [0, t * f], [-1, f]), [b, d, 1, plane]);
-    placed.push(tf.pad(slab as tf.Tensor4D, [[0, 0], [q0, rows - d - q0], [r, sd - 1 - r], [0, 0]]));
+    const tap = tf.reshape(tf.slice(taps, [t, 0], [1, -1]), [kh, kw, f, cin]) as tf.Tensor4D;
+    const y = tf.conv2dTranspose(planes, tap, [b * d, oh, ow, f], [sh, sw], padding);
+    placed.push(tf.pad(tf.reshape(y, [b, d, 1, plane]) as tf.Tensor4D, [[0, 0], [q0, rows - d - q0], [r, sd - 1 - r], [0, 0]]));
   }
   const full = tf.reshape(placed.length === 1 ? placed[0]! : tf.addN(placed), [b, rows * sd, plane]);
   const cropped = tf.slice(full, [0, pb, 0], [b, od, plane]);
@@ -120,5 +121,5 @@ export function conv3dTranspose(p: ParamStore, scope: string, x: tf.Tensor5D, op
 function withBias5(y: tf.Tensor5D, beta: tf.Tensor | null): tf.Tensor5D {
   if (!beta) return y;
   const [b, d, h, w, c] = y.shape as Shape5;
-  return tf.reshape(tf.add(tf.reshape(y, [b * d, h, w, c]), beta), [b, d, h, w, c]);
+  return tf.reshape(addBias(tf.reshape(y, [b * d, h, w, c]), beta), [b, d, h, w, c]);
 }

@@ -32,23 +32,9 @@ export function bias(p: ParamStore, scope: string, units: number, options: Weigh
   return options.useBias ? p.get(`${scope}/bias`, { shape: [units], init: 'zeros' }) : null;
 }
 
-/**
- * x + b over the last axis. The bias gradient is ones[1, rows] · dy[rows, c] (a matmul) instead of tfjs' Sum over
- * the leading axes, which the wasm backend runs as a transpose plus a reduction (~15x slower here).
- */
-const biasAdd = tf.customGrad(((x: tf.Tensor, b: tf.Tensor) => ({
-  value: tf.add(x, b),
-  gradFunc: (dy: tf.Tensor) => {
-    const channels = b.shape[0]!;
-    const rows = dy.size / channels;
-    const db = tf.reshape(tf.matMul(tf.ones([1, rows]), tf.reshape(dy, [rows, channels]) as tf.Tensor2D), [channels]);
-    return [dy, db];
-  },
-})) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor, b: tf.Tensor) => tf.Tensor;
-
 /** Adds a bias over the last axis (a no-op without one). */
 export function addBias<T extends tf.Tensor>(x: T, b: tf.Tensor | null): T {
-  return b ? (biasAdd(x, b) as T) : x;
+  return b ? (tf.add(x, b) as T) : x;
 }
 
 /** Normalises `number | [number, ...]` options to a tuple of `rank` numbers. */

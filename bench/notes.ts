@@ -1,0 +1,146 @@
+/**
+ * `npm run bench -- notes [options]`: note-model speed. Per preset and backend: one note (batch 1) and a whole
+ * 61-pitch instrument, through NoteModel.generate (forward passes + IF-Mel -> audio), and the forward passes alone;
+ * per preset on wasm: ms per training step (one D + one G update, WGAN-GP) with 1 and 2 data-parallel workers.
+ * Weights are freshly initialised (speed does not depend on training). Prints JSON; progress on stderr.
+ * Options: --presets tiny,lite  --backends wasm,cpu  --workers 1,2  --iters N  --train-iters N  --no-train  --cap SECONDS
+ */
+import { Command } from 'commander';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tf } from '../server/ml/tf.js';
+import { initBackend, type BackendName } from '../server/ml/backend.js';
+import { saveModelFolder } from '../server/checkpoints/folder.js';
+import { DataParallelTrainer } from '../server/ml/parallel/data-parallel.js';
+import { noteModelSpec, imageShape, type NoteModelSpec } from '../server/gansynth/spec.js';
+import { NoteGan } from '../server/gansynth/note-gan.js';
+import { NoteModel } from '../server/gansynth/note-model.js';
+import { latentForSeed } from '../server/gansynth/latent.js';
+import { trainDefaultsFor } from '../server/gansynth/train-config.js';
+import type { NoteReplicaOptions } from '../server/gansynth/note-replica.js';
+import { SeededRandom } from '../server/gansynth/random.js';
+import { measure, type Timing } from './nets/measure.js';
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const ALL_PITCHES = Array.from({ length: 61 }, (_, i) => 24 + i);
+/** Issue 4's targets on wasm for `lite`. */
+const TARGETS = { noteB1Ms: 50, instrument61Ms: 2000 };
+
+interface Options {
+  presets: string[];
+  backends: BackendName[];
+  workers: number[];
+  iters: number;
+  trainIters: number;
+  train: boolean;
+  cap: number;
+}
+
+function parse(args: string[]): Options {
+  const program = new Command('notes')
+    .option('--presets <list>', 'model presets', 'tiny,lite')
+    .option('--backends <list>', 'backends for generation', 'wasm,cpu')
+    .option('--workers <list>', 'data-parallel worker counts for training steps (wasm)', '1,2')
+    .option('--iters <n>', 'timed generations', '10')
+    .option('--train-iters <n>', 'timed training steps', '5')
+    .option('--no-train', 'skip training-step timing')
+    .option('--cap <seconds>', 'stop starting new steps of one measurement after this long', '90')
+    .exitOverride();
+  program.parse(args, { from: 'user' });
+  const o = program.opts<{ presets: string; backends: string; workers: string; iters: string; trainIters: string; train: boolean; cap: string }>();
+  return {
+    presets: o.presets.split(',').map((s) => s.trim()),
+    backends: o.backends.split(',').map((s) => s.trim()) as BackendName[],
+    workers: o.workers.split(',').map(Number),
+    iters: Number(o.iters),
+    trainIters: Number(o.trainIters),
+    train: o.train,
+    cap: Number(o.cap),
+  };
+}
+
+/** A model folder with freshly initialised weights. */
+async function randomModelFolder(spec: NoteModelSpec, dir: string): Promise<void> {
+  const gan = new NoteGan(spec, trainDefaultsFor(spec.preset));
+  const weights = gan.inferenceWeights();
+  const now = new Date().toISOString();
+  await saveModelFolder(dir, {
+    spec,
+    metadata: { kind: 'notes', formatVersion: 1, preset: spec.preset, step: 0, createdAt: now, updatedAt: now, config: {}, dataset: null, metrics: {} },
+    weights,
+  });
+  tf.dispose(weights);
+  gan.dispose();
+}
+
+async function generation(dir: string, o: Options): Promise<Record<string, Timing>> {
+  const model = await NoteModel.load(dir);
+  const latent = latentForSeed(1, model.spec.latentSize);
+  const cap = { iters: o.iters, warmup: 2, capSeconds: o.cap };
+  try {
+    return {
+      noteB1Ms: await measure(() => model.generate({ pitches: [60], seed: 1 }), cap),
+      noteB1ForwardMs: await measure(() => model.generateImages([latent], [60]), cap),
+      instrument61Ms: await measure(() => model.generate({ pitches: ALL_PITCHES, seed: 1 }), { ...cap, iters: Math.max(1, Math.ceil(o.iters / 2)) }),
+      instrument61ForwardMs: await measure(() => model.generateImages(ALL_PITCHES.map(() => latent), ALL_PITCHES), { ...cap, iters: Math.max(1, Math.ceil(o.iters / 2)) }),
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+async function trainingStep(spec: NoteModelSpec, workers: number, o: Options): Promise<Timing> {
+  const config = trainDefaultsFor(spec.preset);
+  const [frames, melBins] = imageShape(spec);
+  const count = 64;
+  const rng = new SeededRandom(5);
+  const images = new Float32Array(new SharedArrayBuffer(count * frames * melBins * 2 * 4));
+  for (let i = 0; i < images.length; i++) images[i] = rng.uniform() * 2 - 1;
+  const options: NoteReplicaOptions = { spec, config, images, midiPitches: Array.from({ length: count }, (_, i) => 24 + (i % 61)) };
+  const here = fileURLToPath(import.meta.url);
+  const module = path.join(path.dirname(here), '..', 'server', 'gansynth', `note-replica${path.extname(here)}`);
+  const trainer = await DataParallelTrainer.start({ module, options, parties: workers, backend: 'wasm' });
+  try {
+    return await measure(() => trainer.iterate(), { iters: o.trainIters, warmup: 2, capSeconds: o.cap });
+  } finally {
+    await trainer.close();
+  }
+}
+
+export async function main(args: string[]): Promise<unknown> {
+  const o = parse(args);
+  const root = mkdtempSync(path.join(tmpdir(), 'studio-bench-notes-'));
+  const out: Record<string, unknown> = {
+    machine: { cores: availableParallelism(), loadavgAtStart: loadavg().map((v) => Number(v.toFixed(2))) },
+    targets: { lite: { wasm: TARGETS } },
+  };
+  try {
+    for (const preset of o.presets) {
+      const spec = noteModelSpec(preset);
+      const dir = path.join(root, preset);
+      await randomModelFolder(spec, dir);
+      const figures: Record<string, unknown> = {};
+      for (const backend of o.backends) {
+        await initBackend({ backend });
+        log(`${preset} on ${backend}: generation`);
+        figures[backend] = await generation(dir, o);
+      }
+      if (o.train) {
+        await initBackend({ backend: 'wasm' });
+        const training: Record<string, Timing> = {};
+        for (const workers of o.workers) {
+          log(`${preset} on wasm: training steps, ${workers} worker(s)`);
+          training[`workers${workers}`] = await trainingStep(spec, workers, o);
+        }
+        figures.trainStepWasm = { batch: trainDefaultsFor(preset).batchSize, ...training };
+      }
+      out[preset] = figures;
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  (out.machine as Record<string, unknown>).loadavgAtEnd = loadavg().map((v) => Number(v.toFixed(2)));
+  return out;
+}
