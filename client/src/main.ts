@@ -31,7 +31,8 @@ function boot(): void {
     midi: new WebMidi(),
     tabs,
   };
-  new StatusBar(byId('status'), connection);
+  const status = new StatusBar(byId('status'), connection);
+  ctx.models.onChange(() => status.refresh());
   new NotesPanel(panels[0]!, ctx);
   new LoopsPanel(panels[1]!, ctx);
   new TrainingPanel(panels[2]!, ctx);

@@ -69,5 +69,9 @@ describe('client loop events and layout', () => {
     const bass = layout.lanes[1]!;
     assert.ok(bass.highPitch - bass.lowPitch + 1 >= 12, 'a melodic lane spans at least an octave');
     assert.equal(barX(layout, 1, 48), 40 + 48 * layout.stepWidth);
+    // Tracks without notes keep a lane of the minimum height; the others share the rest.
+    assert.equal(layout.lanes[2]!.height, 20);
+    assert.equal(layout.lanes[3]!.height, 20);
+    assert.ok(layout.lanes[1]!.height > 20);
   });
 });

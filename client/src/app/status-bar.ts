@@ -16,7 +16,7 @@ interface Health {
   jobs?: { queued: number; running: number };
 }
 
-const HEALTH_EVERY_MS = 10_000;
+const HEALTH_EVERY_MS = 5_000;
 
 export class StatusBar {
   private readonly pill: HTMLElement;
@@ -47,6 +47,11 @@ export class StatusBar {
     } else if (state.kind === 'offline') {
       replaceChildren(this.details, h('span', { class: 'problem' }, state.reason));
     }
+  }
+
+  /** Fetches the server's figures now (after something changed them: a job ended, a model appeared). */
+  refresh(): void {
+    if (this.connection.connected) void this.refreshHealth();
   }
 
   private async refreshHealth(): Promise<void> {

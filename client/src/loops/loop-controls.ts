@@ -117,6 +117,7 @@ export class LoopControls {
 
   /** Shows the seed of the loop playing, so it can be kept or shared. */
   showSeed(seed: number): void {
-    if (document.activeElement !== this.seed) this.seed.placeholder = `random (now ${seed})`;
+    this.seed.placeholder = `random (${seed})`;
+    this.seed.title = `Empty: a new seed each time. The loop playing has seed ${seed}.`;
   }
 }

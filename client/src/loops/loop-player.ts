@@ -48,11 +48,13 @@ export class LoopPlayer {
   private readonly swapListeners = new Set<(event: SwapEvent) => void>();
   private tap: NoteTap | null = null;
   private startTime: number | null = null;
+  /** Set from play() to stop(): the transport itself reports 'stopped' until its scheduled start time. */
+  private running = false;
 
   constructor(readonly voices: TrackVoices) {}
 
   get playing(): boolean {
-    return this.transport.state === 'started';
+    return this.running;
   }
 
   get tempoBpm(): number {
@@ -170,10 +172,12 @@ export class LoopPlayer {
     if (newest) this.schedule(newest.id, newest.roll, 0);
     this.startTime = Tone.now() + 0.05;
     this.transport.start(this.startTime);
+    this.running = true;
   }
 
   stop(): void {
     if (!this.playing) return;
+    this.running = false;
     this.transport.stop();
     this.transport.position = 0;
     this.voices.releaseAll();

@@ -53,13 +53,15 @@ export function layoutRoll(roll: LoopRollJson, options: RollLayoutOptions): Roll
     return { track: track.name, low, high, span };
   });
   const usable = Math.max(0, options.height - laneGap * Math.max(0, spans.length - 1));
-  const totalSpan = spans.reduce((sum, s) => sum + s.span, 0) || 1;
+  // Empty tracks keep a lane (so the layout does not jump) but only the minimum height.
+  const weight = (s: (typeof spans)[number]) => (roll.tracks.find((t) => t.name === s.track)!.notes.length > 0 ? s.span : 0);
+  const totalSpan = spans.reduce((sum, s) => sum + weight(s), 0) || 1;
   // Floor first, then share what is left by span.
   const floorTotal = minLaneHeight * spans.length;
   const share = Math.max(0, usable - floorTotal);
   let top = 0;
   const lanes: Lane[] = spans.map((s) => {
-    const height = (floorTotal > usable ? usable / spans.length : minLaneHeight + (share * s.span) / totalSpan);
+    const height = floorTotal > usable ? usable / spans.length : minLaneHeight + (share * weight(s)) / totalSpan;
     const lane = { track: s.track, top, height, lowPitch: s.low, highPitch: s.high, rowHeight: height / s.span };
     top += height + laneGap;
     return lane;

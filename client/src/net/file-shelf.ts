@@ -23,6 +23,8 @@ export class FileShelf {
   private readonly shared = new WeakMap<ClientFile, Promise<ShareState>>();
   /** Set once the server said it has no shelf, so the page stops asking. */
   private missing: string | null = null;
+  /** Uploads run one after another: the first answer tells whether there is a shelf at all. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly connection: StudioConnection) {}
 
@@ -40,7 +42,8 @@ export class FileShelf {
   share(file: ClientFile): Promise<ShareState> {
     let pending = this.shared.get(file);
     if (!pending) {
-      pending = this.upload(file);
+      pending = this.queue.then(() => this.upload(file));
+      this.queue = pending.catch(() => undefined);
       this.shared.set(file, pending);
     }
     return pending;

@@ -73,9 +73,14 @@ export class NoteView {
     const rows = logFrequencyRows(height, spec);
     const image = ctx.createImageData(width, height);
     for (let x = 0; x < width; x++) {
-      const frame = Math.min(spec.frames - 1, Math.floor((x / width) * spec.frames));
+      // Fractional frame: neighbouring frames are blended so a short note is not drawn as a few wide blocks.
+      const position = spec.frames === 1 ? 0 : (x / Math.max(1, width - 1)) * (spec.frames - 1);
+      const f0 = Math.min(spec.frames - 1, Math.floor(position));
+      const f1 = Math.min(spec.frames - 1, f0 + 1);
+      const blend = position - f0;
       for (let y = 0; y < height; y++) {
-        const t = 1 + dbAt(spec, frame, rows[y]!) / spec.rangeDb;
+        const db = dbAt(spec, f0, rows[y]!) * (1 - blend) + dbAt(spec, f1, rows[y]!) * blend;
+        const t = 1 + db / spec.rangeDb;
         const [r, g, b] = rampColor(t);
         const i = (y * width + x) * 4;
         image.data[i] = r;

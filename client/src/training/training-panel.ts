@@ -12,6 +12,8 @@ import { formatDuration, progressFraction } from './figures.js';
 import { JobDetail } from './job-detail.js';
 
 const LIST_EVERY_MS = 5000;
+/** A model id or dataset name, as the form's `pattern` (browsers compile it with the `v` flag: '-' is escaped). */
+const MODEL_ID_PATTERN = '[A-Za-z0-9][A-Za-z0-9._\\-]{0,63}';
 
 export class TrainingPanel {
   private readonly kind: HTMLSelectElement;
@@ -32,10 +34,10 @@ export class TrainingPanel {
     private readonly ctx: StudioContext,
   ) {
     this.kind = h('select', { id: 'train-kind' }, h('option', { value: 'train-notes' }, 'Note model (GANSynth-style)'), h('option', { value: 'train-loops' }, 'Loop model (MuseGAN-style)'));
-    this.modelId = h('input', { id: 'train-model', type: 'text', required: true, pattern: '[A-Za-z0-9][A-Za-z0-9._-]{0,63}', placeholder: 'e.g. notes-mine', autocomplete: 'off' });
+    this.modelId = h('input', { id: 'train-model', type: 'text', required: true, pattern: MODEL_ID_PATTERN, placeholder: 'e.g. notes-mine', autocomplete: 'off' });
     this.preset = h('select', { id: 'train-preset' }, h('option', { value: 'tiny' }, 'tiny: minutes, for trying things'), h('option', { value: 'lite', selected: true }, 'lite: hours on a laptop'), h('option', { value: 'paper' }, 'paper: the published sizes'));
     this.steps = h('input', { id: 'train-steps', type: 'number', min: '1', step: '1', placeholder: 'preset default' });
-    this.dataset = h('input', { id: 'train-data', type: 'text', pattern: '[A-Za-z0-9][A-Za-z0-9._-]{0,63}', placeholder: 'default dataset', autocomplete: 'off' });
+    this.dataset = h('input', { id: 'train-data', type: 'text', pattern: MODEL_ID_PATTERN, placeholder: 'default dataset', autocomplete: 'off' });
     this.resume = h('input', { id: 'train-resume', type: 'checkbox' });
     this.startButton = h('button', { class: 'primary', id: 'start-training', type: 'submit' }, 'Start training');
     this.kind.addEventListener('change', () => this.suggestId());
