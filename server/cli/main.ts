@@ -8,6 +8,7 @@ import { registerServe } from './serve.js';
 import { registerTrainNotes } from './train-notes.js';
 import { registerGenerateNote } from './generate-note.js';
 import { registerEvalNotes } from './eval-notes.js';
+import { registerTrainLoops } from './train-loops.js';
 import { readPackageVersion } from '../util/version.js';
 
 /** The `studio` command line. Each command lives in its own module under server/cli/ and registers itself here. */
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerTrainNotes(program);
   registerGenerateNote(program);
   registerEvalNotes(program);
+  registerTrainLoops(program);
   return program;
 }
 

@@ -46,26 +46,33 @@ export class LoopBatches {
     this.drumTrack = spec.tracks.indexOf('drums');
   }
 
-  /** Batch number `k` of the run (every batch drawn counts: critic and generator alike). */
-  batch(k: number): TrainingBatch {
+  /**
+   * Batch number `k` of the run (every batch drawn counts: critic and generator alike), or its samples
+   * [from, from + count) only: a data-parallel replica builds just its share, from the same random draws.
+   */
+  batch(k: number, from = 0, count = this.options.batchSize - from): TrainingBatch {
     const { batchSize } = this.options;
     const { phraseSize, tracks } = this.shape;
+    if (from < 0 || count < 1 || from + count > batchSize) throw new StudioError('INTERNAL', `batch share ${from}+${count} outside a batch of ${batchSize}`);
     const rng = new Rng(deriveSeed(this.options.seed, `batch:${k}`));
-    const real = new Float32Array(batchSize * phraseSize);
-    const given = new Float32Array(batchSize * phraseSize);
-    const mask = new Float32Array(batchSize * tracks);
+    const real = new Float32Array(count * phraseSize);
+    const given = new Float32Array(count * phraseSize);
+    const mask = new Float32Array(count * tracks);
     for (let b = 0; b < batchSize; b++) {
+      // Every sample's draws happen, in order, whichever share is built.
+      const shift = this.options.transposeSemitones ? rng.int(2 * this.options.transposeSemitones + 1) - this.options.transposeSemitones : 0;
+      const subset = rng.uniform() < this.options.conditionRate ? 1 + rng.int(2 ** tracks - 2) : 0;
+      const slot = b - from;
+      if (slot < 0 || slot >= count) continue;
       const phrase = this.source.get(this.sampleIndex(k * batchSize + b));
       if (phrase.length !== phraseSize) {
         throw new StudioError('BAD_FILE', `dataset phrase has ${phrase.length} cells, the model needs ${phraseSize}`);
       }
-      const shift = this.options.transposeSemitones ? rng.int(2 * this.options.transposeSemitones + 1) - this.options.transposeSemitones : 0;
-      this.writeTransposed(phrase, shift, real, b * phraseSize);
-      const subset = rng.uniform() < this.options.conditionRate ? 1 + rng.int(2 ** tracks - 2) : 0;
-      for (let t = 0; t < tracks; t++) mask[b * tracks + t] = (subset >> t) & 1;
-      for (let i = 0; i < phraseSize; i++) given[b * phraseSize + i] = real[b * phraseSize + i]! * mask[b * tracks + (i % tracks)]!;
+      this.writeTransposed(phrase, shift, real, slot * phraseSize);
+      for (let t = 0; t < tracks; t++) mask[slot * tracks + t] = (subset >> t) & 1;
+      for (let i = 0; i < phraseSize; i++) given[slot * phraseSize + i] = real[slot * phraseSize + i]! * mask[slot * tracks + (i % tracks)]!;
     }
-    return { size: batchSize, real, given, mask };
+    return { size: count, real, given, mask };
   }
 
   /** The dataset index of the j-th phrase drawn in the run: a fresh seeded permutation each epoch. */

@@ -15,6 +15,12 @@ import type { LatentTensors } from './latents.js';
 import { SEMITONES, SIXTEENTHS_PER_BEAT, loopShape, type LoopSpec } from './spec.js';
 import { repeatPerBar, temporalGenerator } from './temporal.js';
 
+/**
+ * Added to every output logit: sigmoid(-4) ~ 1.8%, about the share of cells that are on in real loops, so the
+ * untrained generator starts near the data's density instead of half the roll on (a fixed offset, not a weight).
+ */
+export const OUTPUT_PRIOR_LOGIT = -4;
+
 /** Tracks given to the generator: values on given tracks, a mask of which tracks are given. */
 export interface GivenTracks {
   /** [batch*bars, stepsPerBar, pitchCount, tracks], 0/1; tracks that are not given must be zero. */
@@ -67,7 +73,7 @@ export function generatorLogits(p: ParamStore, spec: LoopSpec, latents: LatentTe
   const a2 = expandTime(p, 'generator/bar/pitch-time/time', instances, [generatorActivation(a1.y)], a1.grid, shape.stepsPerSixteenth, outputs);
   const b1 = expandTime(p, 'generator/bar/time-pitch/time', instances, h16In, grid, shape.stepsPerSixteenth, g.streamChannels); // [n*48*7, c]
   const b2 = expandPitch(p, 'generator/bar/time-pitch/pitch', instances, withCondition(generatorActivation(b1.y), cond?.steps), b1.grid, SEMITONES, outputs);
-  const logits = a2.y.map((a, i) => tf.add(a, b2.y[i]!)); // [n*48*84, outputs]
+  const logits = a2.y.map((a, i) => tf.add(tf.add(a, b2.y[i]!), OUTPUT_PRIOR_LOGIT)); // [n*48*84, outputs]
 
   const fine = n * spec.stepsPerBar * spec.pitchCount;
   const channelsLast = instances === 1 ? logits[0]! : tf.transpose(tf.concat(logits.map((l) => tf.reshape(l, [1, fine])), 0));

@@ -1,8 +1,7 @@
 /**
- * The trainable pair: generator and critic parameters, their Adam optimisers, and one training iteration of
- * WGAN-GP (several critic updates, then one generator update). Every random draw of iteration s comes from
- * seeds derived from (config.seed, s), and its batches from LoopBatches by number, so an iteration is a pure
- * function of (weights, optimiser state, s): a resumed run repeats a straight one exactly.
+ * The trainable pair: generator (with its track-conditional encoder) and critic parameters, their Adam
+ * optimisers, and the gradients of WGAN-GP's two phases (critic, generator) on a share of a batch. The caller
+ * (loop-replica.ts) supplies every random draw, so gradients are a pure function of weights and inputs.
  */
 import { tf } from '../ml/tf.js';
 import { ParamStore } from '../ml/params.js';
@@ -11,26 +10,28 @@ import { Rng, deriveSeed } from '../ml/random.js';
 import { driftPenalty, gradientPenalty, wassersteinDLoss, wassersteinGLoss } from '../ml/losses.js';
 import { StudioError } from '../util/errors.js';
 import { generatorOutput, type OutputMode } from './binarize.js';
-import type { LoopBatches, TrainingBatch } from './batches.js';
+import type { TrainingBatch } from './batches.js';
 import { criticScores } from './critic.js';
 import { compositeGiven, generatorLogits, type GivenTracks } from './generator.js';
-import { disposeLatentTensors, latentTensors, sampleLatent, type LatentTensors } from './latents.js';
+import { disposeLatentTensors, latentTensors, sampleLatent, type PhraseLatent } from './latents.js';
 import { loopShape, type LoopSpec } from './spec.js';
 import type { LoopTrainConfig } from './train-config.js';
 
-/** One iteration's figures (plain numbers for losses.jsonl and the progress bar); critic figures are means. */
-export interface LoopStepLosses {
-  step: number;
+export interface CriticFigures {
   /** mean D(real) - mean D(fake): the critic's Wasserstein estimate. */
   wasserstein: number;
   gradientPenalty: number;
   drift: number;
   criticLoss: number;
-  generatorLoss: number;
   /** Share of cells that are on, generated vs real: a cheap early warning of empty or flooded output. */
   fakeDensity: number;
   realDensity: number;
-  binary: boolean;
+}
+
+export interface PhaseGradients<F> {
+  loss: number;
+  grads: tf.NamedTensorMap;
+  figures: F;
 }
 
 const G_OPTIMIZER = 'optimizer/generator/';
@@ -54,25 +55,26 @@ export class LoopGan {
     this.build();
   }
 
-  /** Generator updates so far. */
+  /** Generator updates so far (the run's step). */
   get step(): number {
     return this.gOptimizer.step;
   }
 
+  /** Real-valued output before `binaryFromStep`, deterministic binary neurons from then on. */
   outputMode(step = this.step): OutputMode {
     return step >= this.config.binaryFromStep ? 'binary' : 'sigmoid';
   }
 
   /** Creates every parameter with one forward pass so that loading and optimiser state can refer to them. */
   private build(): void {
+    const { phraseSize } = loopShape(this.spec);
+    const batch: TrainingBatch = { size: 1, real: new Float32Array(phraseSize), given: new Float32Array(phraseSize), mask: new Float32Array(this.spec.tracks.length) };
+    const latents = latentTensors(this.spec, [sampleLatent(this.spec, new Rng(0))]);
     tf.tidy(() => {
-      const batch = 1;
-      const latents = latentTensors(this.spec, [sampleLatent(this.spec, new Rng(0))]);
-      const given = this.givenTensors({ size: batch, real: new Float32Array(0), given: new Float32Array(loopShape(this.spec).phraseSize), mask: new Float32Array(this.spec.tracks.length) });
-      const logits = generatorLogits(this.generator, this.spec, latents, given);
-      criticScores(this.critic, this.spec, tf.reshape(logits, [batch, -1]) as tf.Tensor2D);
-      disposeLatentTensors(latents);
+      const given = this.givenTensors(batch);
+      criticScores(this.critic, this.spec, this.fakePhrases(latents, batch.size, given, 'sigmoid'));
     });
+    disposeLatentTensors(latents);
   }
 
   private givenTensors(batch: TrainingBatch): GivenTracks {
@@ -84,79 +86,68 @@ export class LoopGan {
   }
 
   /** The generator's output for a batch, with the given tracks put back: [batch, phraseSize]. */
-  private fakePhrases(latents: LatentTensors, batchSize: number, given: GivenTracks, mode: OutputMode): tf.Tensor2D {
+  private fakePhrases(latents: ReturnType<typeof latentTensors>, batchSize: number, given: GivenTracks, mode: OutputMode): tf.Tensor2D {
     const out = generatorOutput(generatorLogits(this.generator, this.spec, latents, given), mode);
     return tf.reshape(compositeGiven(this.spec, out, given), [batchSize, -1]) as tf.Tensor2D;
   }
 
-  private drawLatents(rng: Rng, batchSize: number): LatentTensors {
-    return latentTensors(this.spec, Array.from({ length: batchSize }, () => sampleLatent(this.spec, rng)));
-  }
-
-  /** One iteration: `criticSteps` critic updates, then one generator update. */
-  trainStep(batches: LoopBatches): LoopStepLosses {
+  /** Critic loss (Wasserstein + gradient penalty + drift) and its gradients on a batch share. */
+  criticGradients(batch: TrainingBatch, latents: readonly PhraseLatent[], alphas: Float32Array): PhaseGradients<CriticFigures> {
     const { spec, config } = this;
-    const s = this.step;
-    const mode = this.outputMode(s);
-    const rng = new Rng(deriveSeed(config.seed, `step:${s}`));
-    const firstBatch = s * (config.criticSteps + 1);
-    const sums = { wasserstein: 0, gradientPenalty: 0, drift: 0, criticLoss: 0, fakeDensity: 0, realDensity: 0 };
-
-    for (let i = 0; i < config.criticSteps; i++) {
-      const batch = batches.batch(firstBatch + i);
-      const given = this.givenTensors(batch);
-      const real = tf.tensor2d(batch.real, [batch.size, batch.real.length / batch.size]);
-      const latents = this.drawLatents(rng, batch.size);
-      const fake = tf.tidy(() => this.fakePhrases(latents, batch.size, given, mode));
-      disposeLatentTensors(latents);
-      const alphas = rng.uniformArray(batch.size);
-      let parts: tf.Tensor | null = null;
+    if (latents.length !== batch.size || alphas.length !== batch.size) throw new StudioError('INTERNAL', 'critic step: latents, alphas and batch differ in size');
+    const z = latentTensors(spec, latents);
+    const given = this.givenTensors(batch);
+    const real = tf.tensor2d(batch.real, [batch.size, batch.real.length / batch.size]);
+    const fake = tf.tidy(() => this.fakePhrases(z, batch.size, given, this.outputMode()));
+    let parts: tf.Tensor | null = null;
+    try {
       const result = this.critic.gradients(() => {
         const realScores = criticScores(this.critic, spec, real);
         const fakeScores = criticScores(this.critic, spec, fake);
         const wgan = wassersteinDLoss(realScores, fakeScores);
-        const gp = gradientPenalty((x) => criticScores(this.critic, spec, x as tf.Tensor2D), real, fake, {
-          weight: config.gradientPenaltyWeight,
-          alphas,
-        });
+        const gp = gradientPenalty((x) => criticScores(this.critic, spec, x as tf.Tensor2D), real, fake, { weight: config.gradientPenaltyWeight, alphas });
         const drift = driftPenalty(realScores, config.driftWeight);
         const total = tf.addN([wgan, gp, drift]) as tf.Scalar;
         parts?.dispose();
         parts = tf.keep(tf.stack([wgan, gp, drift, total, tf.mean(fake), tf.mean(real)]));
         return total;
       });
-      this.dOptimizer.apply(this.critic, result.grads);
       const d = (parts as tf.Tensor | null)!.dataSync();
-      tf.dispose([result.loss, result.grads, parts!, real, fake, given.roll, given.mask]);
-      sums.wasserstein -= d[0]!;
-      sums.gradientPenalty += d[1]!;
-      sums.drift += d[2]!;
-      sums.criticLoss += d[3]!;
-      sums.fakeDensity += d[4]!;
-      sums.realDensity += d[5]!;
+      result.loss.dispose();
+      return {
+        loss: d[3]!,
+        grads: result.grads,
+        figures: { wasserstein: -d[0]!, gradientPenalty: d[1]!, drift: d[2]!, criticLoss: d[3]!, fakeDensity: d[4]!, realDensity: d[5]! },
+      };
+    } finally {
+      tf.dispose([real, fake, given.roll, given.mask]);
+      (parts as tf.Tensor | null)?.dispose();
+      disposeLatentTensors(z);
     }
+  }
 
-    const batch = batches.batch(firstBatch + config.criticSteps);
+  /** Generator loss -mean D(fake) and its gradients on a batch share (the batch supplies given tracks only). */
+  generatorGradients(batch: TrainingBatch, latents: readonly PhraseLatent[]): PhaseGradients<{ generatorLoss: number }> {
+    const z = latentTensors(this.spec, latents);
     const given = this.givenTensors(batch);
-    const latents = this.drawLatents(rng, batch.size);
-    const result = this.generator.gradients(() => wassersteinGLoss(criticScores(this.critic, spec, this.fakePhrases(latents, batch.size, given, mode))));
-    this.gOptimizer.apply(this.generator, result.grads);
-    const generatorLoss = result.loss.dataSync()[0]!;
-    tf.dispose([result.loss, result.grads, given.roll, given.mask]);
-    disposeLatentTensors(latents);
+    try {
+      const mode = this.outputMode();
+      const result = this.generator.gradients(() => wassersteinGLoss(criticScores(this.critic, this.spec, this.fakePhrases(z, batch.size, given, mode))));
+      const loss = result.loss.dataSync()[0]!;
+      result.loss.dispose();
+      return { loss, grads: result.grads, figures: { generatorLoss: loss } };
+    } finally {
+      tf.dispose([given.roll, given.mask]);
+      disposeLatentTensors(z);
+    }
+  }
 
-    const n = config.criticSteps;
-    return {
-      step: s + 1,
-      wasserstein: sums.wasserstein / n,
-      gradientPenalty: sums.gradientPenalty / n,
-      drift: sums.drift / n,
-      criticLoss: sums.criticLoss / n,
-      generatorLoss,
-      fakeDensity: sums.fakeDensity / n,
-      realDensity: sums.realDensity / n,
-      binary: mode === 'binary',
-    };
+  applyCritic(grads: tf.NamedTensorMap): void {
+    this.dOptimizer.apply(this.critic, grads);
+  }
+
+  applyGenerator(grads: tf.NamedTensorMap): void {
+    this.gOptimizer.apply(this.generator, grads);
   }
 
   /** Generator (and encoder) weights: what inference needs. The caller disposes them. */
@@ -174,6 +165,7 @@ export class LoopGan {
 
   /** Restores a checkpoint (tensors stay the caller's); without `training` only the generator. */
   load(inference: tf.NamedTensorMap, training?: tf.NamedTensorMap): void {
+    assertSameNames(this.generator, inference, 'generator');
     this.generator.load(inference);
     if (!training) return;
     const critic: tf.NamedTensorMap = {};
@@ -184,7 +176,7 @@ export class LoopGan {
       else if (k.startsWith(D_OPTIMIZER)) dState[k.slice(D_OPTIMIZER.length)] = v;
       else critic[k] = v;
     }
-    if (Object.keys(critic).length === 0) throw new StudioError('BAD_FILE', 'checkpoint has no critic weights');
+    assertSameNames(this.critic, critic, 'critic');
     this.critic.load(critic);
     this.gOptimizer.importState(this.generator, gState);
     this.dOptimizer.importState(this.critic, dState);
@@ -195,5 +187,19 @@ export class LoopGan {
     this.critic.dispose();
     this.gOptimizer.dispose();
     this.dOptimizer.dispose();
+  }
+}
+
+/** A checkpoint must hold exactly the parameters the spec builds (load() alone would add strays silently). */
+export function assertSameNames(store: ParamStore, map: tf.NamedTensorMap, what: string): void {
+  const expected = new Set(store.names());
+  const got = Object.keys(map);
+  const missing = [...expected].filter((n) => !(n in map));
+  const extra = got.filter((n) => !expected.has(n));
+  if (missing.length || extra.length) {
+    const detail = [missing.length ? `missing ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ` and ${missing.length - 3} more` : ''}` : '', extra.length ? `unexpected ${extra.slice(0, 3).join(', ')}` : '']
+      .filter(Boolean)
+      .join('; ');
+    throw new StudioError('BAD_FILE', `${what} weights do not match the spec: ${detail}`);
   }
 }
