@@ -21,12 +21,15 @@ import {
 } from './gradients/sampling-gradients.js';
 import { leadingReductionWasm } from './reduce-leading.js';
 import { resizeGradKernels } from './resize-grad.js';
+import { sharedIdentityWasm, sharedSameTypeCastWasm } from './shared-identity.js';
 
 type StockLookup = (kernelName: string) => tf.KernelConfig | undefined;
 
 /** Kernels this project adds or replaces per backend (stock ones are missing, wrong, or a scalar loop). */
 const KERNELS: Partial<Record<BackendName, (stock: StockLookup) => tf.KernelConfig[]>> = {
   wasm: (stock) => [
+    ...wrapStock(stock, tf.Identity, sharedIdentityWasm),
+    ...wrapStock(stock, tf.Cast, sharedSameTypeCastWasm),
     ...wrapStock(stock, tf.BatchMatMul, batchMatMulWasm),
     ...wrapStock(stock, tf.Sum, (k) => leadingReductionWasm(k, false)),
     ...wrapStock(stock, tf.Mean, (k) => leadingReductionWasm(k, true)),

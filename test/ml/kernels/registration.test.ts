@@ -26,6 +26,12 @@ describe('registerTrainingKernels', function () {
       'Conv3DBackpropInputV2 (wasm)',
       'Conv3DBackpropFilterV2 (wasm)',
       'BatchMatMul (wasm)',
+      'Identity (wasm)',
+      'Cast (wasm)',
+      'Sum (wasm)',
+      'Mean (wasm)',
+      'AvgPoolGrad (wasm)',
+      'LeakyRelu (gradient)',
       'ResizeBilinearGrad (wasm)',
       'ResizeNearestNeighborGrad (wasm)',
       'Greater (gradient)',
@@ -49,6 +55,27 @@ describe('registerTrainingKernels', function () {
     assert.ok(cpu.includes('ResizeBilinearGrad (cpu)'));
     assert.ok(!cpu.some((n) => n.endsWith('(wasm)')));
     assert.ok(cpu.includes('Greater (gradient)'));
+  });
+
+  it('wasm Identity and same-type Cast share the buffer instead of copying, and stay independent tensors', () => {
+    const wasm = tf.findBackend('wasm') as unknown as { numDataIds(): number };
+    const previousBackend = tf.getBackend();
+    tf.setBackend('wasm');
+    try {
+      const buffers = wasm.numDataIds();
+      const x = tf.tensor2d([[1, 2], [3, 4]]);
+      const copies = [tf.clone(x), tf.cast(x, 'float32')];
+      assert.equal(wasm.numDataIds(), buffers + 1, 'one buffer for all three tensors');
+      x.dispose();
+      assert.deepEqual(copies.map((c) => c.arraySync()), [[[1, 2], [3, 4]], [[1, 2], [3, 4]]]);
+      const converted = tf.cast(copies[0]!, 'int32');
+      assert.deepEqual(converted.dataSync(), Int32Array.of(1, 2, 3, 4), 'real casts still convert');
+      converted.dispose();
+      tf.dispose(copies);
+      assert.equal(wasm.numDataIds(), buffers, 'the buffer is freed with the last reference');
+    } finally {
+      tf.setBackend(previousBackend);
+    }
   });
 
   it('is what initBackend reports as patched kernels', async () => {
