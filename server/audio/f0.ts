@@ -19,7 +19,7 @@ export interface F0Options {
   startSeconds?: number;
   /** Windows quieter than the loudest one by more than this are ignored, dB (default 35). */
   silenceDb?: number;
-  /** At most this many windows, spread evenly over the analysed span (default 40). */
+  /** At most this many windows, spread evenly over the analysed span (default 20). */
   maxWindows?: number;
 }
 
@@ -30,7 +30,7 @@ export const f0Defaults: Required<F0Options> = {
   windowSeconds: 0.04,
   startSeconds: 0.05,
   silenceDb: 35,
-  maxWindows: 40,
+  maxWindows: 20,
 };
 
 export interface F0Estimate {
