@@ -9,6 +9,7 @@ import { registerTrainNotes } from './train-notes.js';
 import { registerGenerateNote } from './generate-note.js';
 import { registerEvalNotes } from './eval-notes.js';
 import { registerTrainLoops } from './train-loops.js';
+import { registerGenerateLoop } from './generate-loop.js';
 import { readPackageVersion } from '../util/version.js';
 
 /** The `studio` command line. Each command lives in its own module under server/cli/ and registers itself here. */
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerGenerateNote(program);
   registerEvalNotes(program);
   registerTrainLoops(program);
+  registerGenerateLoop(program);
   return program;
 }
 
