@@ -6,8 +6,9 @@ import { datasetLoopMetrics } from '../data/loops/evaluate-dataset.js';
 import { formatLoopMetrics } from '../music/metrics-format.js';
 import type { LoopMetrics } from '../music/metrics.js';
 import { commandGroup } from './groups.js';
+import { measureLoopModel, modelReport, parseEvalModelFlags, type EvalModelFlags } from './eval-loops-model.js';
 
-interface EvalLoopsFlags {
+interface EvalLoopsFlags extends EvalModelFlags {
   data?: string;
   limit?: string;
   table?: boolean;
@@ -28,10 +29,15 @@ export function registerEvalLoops(program: Command): void {
     .description("MuseGAN's metrics (EB, UPC, QN, DP, TD; Dong et al. 2018) of a loop dataset, as JSON")
     .option('--data <dir>', 'loop dataset folder (made by `studio data loops`)')
     .option('--limit <n>', 'measure at most n segments, spread evenly over the dataset')
+    .option('--model <dir|id>', "also measure a loop model's generated loops (seeds 0..count-1), beside the data's")
+    .option('--count <n>', 'loops generated with --model (default 1000)')
+    .option('--seed <n>', 'first seed of the generated loops (default 0)')
+    .option('--threshold <t>', 'note-on threshold of the generated loops (default 0.5)')
     .option('--table', 'print a table instead of JSON')
     .option('--quiet', 'no progress bar')
     .action(async (flags: EvalLoopsFlags) => {
-      if (!flags.data) throw new StudioError('BAD_INPUT', 'say which dataset to measure: --data DIR');
+      const modelFlags = parseEvalModelFlags(flags);
+      if (!flags.data && !modelFlags) throw new StudioError('BAD_INPUT', 'say which dataset to measure: --data DIR (and/or a model: --model DIR)');
       let limit: number | undefined;
       if (flags.limit !== undefined) {
         if (!/^\d+$/.test(flags.limit) || Number(flags.limit) < 1) throw new StudioError('BAD_INPUT', `--limit must be a positive whole number, got ${JSON.stringify(flags.limit)}`);
@@ -39,9 +45,13 @@ export function registerEvalLoops(program: Command): void {
       }
       const bar = new ProgressBar({ quiet: flags.quiet });
       try {
-        const data = datasetLoopMetrics(path.resolve(flags.data), { limit, onProgress: bar.update });
+        const data = flags.data ? datasetLoopMetrics(path.resolve(flags.data), { limit, onProgress: bar.update }) : null;
         bar.stop();
-        printLoopMetrics({ data }, flags.table ?? false);
+        if (!modelFlags) return printLoopMetrics({ data: data! }, flags.table ?? false);
+        const model = await measureLoopModel(modelFlags, bar.update);
+        bar.stop();
+        if (flags.table) printLoopMetrics(data ? { data, model } : { model }, true);
+        else console.log(JSON.stringify({ ...(data ? { data } : {}), ...modelReport(data, model) }, null, 2));
       } finally {
         bar.stop();
       }

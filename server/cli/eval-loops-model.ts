@@ -1,0 +1,43 @@
+/**
+ * The `--model` part of `studio eval loops`: MuseGAN's metrics of a loop model's free generations, beside the
+ * data's, with each figure's distance from the data's relative to the data's value.
+ */
+import { initBackend } from '../ml/backend.js';
+import { resolveModelDir } from '../checkpoints/resolve.js';
+import type { LoopMetrics } from '../music/metrics.js';
+import { LoopModel } from '../musegan/loop-model.js';
+import { modelLoopMetrics, relativeGaps, type RelativeGaps } from '../musegan/evaluate.js';
+import type { ProgressCallback } from '../util/progress.js';
+import { parseIntegerOption, parseNumberOption } from './generate-note.js';
+
+export interface EvalModelFlags {
+  model?: string;
+  count?: string;
+  seed?: string;
+  threshold?: string;
+}
+
+/** Checks the model flags before any work (a bad value fails fast). */
+export function parseEvalModelFlags(flags: EvalModelFlags): { dir: string; count: number; firstSeed: number; threshold: number } | null {
+  if (flags.model === undefined) return null;
+  return {
+    dir: resolveModelDir(flags.model),
+    count: flags.count === undefined ? 1000 : parseIntegerOption('--count', flags.count, 1, 1_000_000),
+    firstSeed: flags.seed === undefined ? 0 : parseIntegerOption('--seed', flags.seed, 0, Number.MAX_SAFE_INTEGER),
+    threshold: flags.threshold === undefined ? 0.5 : parseNumberOption('--threshold', flags.threshold, 0, 0.999999),
+  };
+}
+
+export async function measureLoopModel(parsed: NonNullable<ReturnType<typeof parseEvalModelFlags>>, onProgress: ProgressCallback): Promise<LoopMetrics> {
+  await initBackend();
+  const model = await LoopModel.load(parsed.dir);
+  try {
+    return modelLoopMetrics(model, { count: parsed.count, firstSeed: parsed.firstSeed, threshold: parsed.threshold, onProgress });
+  } finally {
+    model.dispose();
+  }
+}
+
+export function modelReport(data: LoopMetrics | null, model: LoopMetrics): { model: LoopMetrics; relativeGap?: RelativeGaps } {
+  return data ? { model, relativeGap: relativeGaps(data, model) } : { model };
+}
