@@ -85,7 +85,9 @@ export class GenerationService {
   async loop(request: LoopRequestParsed, locked: LockedTracks | null = null, entry?: RegistryEntry): Promise<LoopOutcome> {
     const model = entry ?? (await this.registry.findOrDefault(request.model, 'loops'));
     const seed = request.seed ?? randomSeed();
+    const filename = loopFilename({ model: model.id, bars: request.bars, tempo: request.tempo, seed }, 'mid');
     const result = await asModel(model, this.pool.loop(model, {
+      title: filename.replace(/\.mid$/, ''),
       bars: request.bars,
       tempo: request.tempo,
       seed,
@@ -101,7 +103,7 @@ export class GenerationService {
       seed,
       bars: request.bars,
       tempo: request.tempo,
-      filename: loopFilename({ model: model.id, bars: request.bars, tempo: request.tempo, seed }, 'mid'),
+      filename,
       mimeType: 'audio/midi',
       midi: result.midi,
       roll: result.roll,

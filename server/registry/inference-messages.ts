@@ -61,6 +61,8 @@ export interface LockedTracks {
 }
 
 export interface LoopItem {
+  /** Written as the MIDI file's name (its conductor track). */
+  title: string;
   bars: number;
   tempo: number;
   seed: number;

@@ -7,9 +7,15 @@ import { NoteModel } from '../gansynth/note-model.js';
 import { latentForSeed } from '../gansynth/latent.js';
 import { encodeWav } from '../audio/wav.js';
 import { resample } from '../audio/resample.js';
+import { LoopModel } from '../musegan/loop-model.js';
+import type { LoopSpec } from '../musegan/spec.js';
+import { midiToPhrases } from '../music/midi-in.js';
+import { rollToMidi } from '../music/midi-out.js';
+import { assertRollShape, type MultitrackRoll } from '../music/roll.js';
 import { StudioError } from '../util/errors.js';
-import { AUDIO_FORMAT_BITS } from '../protocol.js';
-import type { LoopItem, LoopResult, NoteItem, NoteResult, RuntimeInfo, RuntimeKind } from './inference-messages.js';
+import { rollToJson } from './roll-json.js';
+import { AUDIO_FORMAT_BITS, type TrackName } from '../protocol.js';
+import type { LockedTracks, LoopItem, LoopResult, NoteItem, NoteResult, RuntimeInfo, RuntimeKind } from './inference-messages.js';
 
 export interface NoteRuntime {
   kind: 'notes';
@@ -97,6 +103,52 @@ function groupBy<T>(items: T[], key: (item: T) => string): number[][] {
   return [...groups.values()];
 }
 
-async function loadLoopRuntime(_dir: string): Promise<LoopRuntime> {
-  throw new StudioError('UNAVAILABLE', 'loop generation is not built into this server yet (server/musegan LoopModel)');
+async function loadLoopRuntime(dir: string): Promise<LoopRuntime> {
+  const model = await LoopModel.load(dir);
+  const { spec } = model;
+  const info: RuntimeInfo = { kind: 'loops', bars: spec.bars, stepsPerBar: spec.stepsPerBar };
+  return {
+    kind: 'loops',
+    info,
+    generate(items) {
+      // One forward pass for all: LoopModel batches the phrases of every request.
+      const rolls = model.generateMany(
+        items.map((item) => ({
+          bars: item.bars,
+          seed: item.seed,
+          threshold: item.threshold,
+          tempoBpm: item.tempo,
+          tracks: item.tracks ?? undefined,
+          key: item.key ?? undefined,
+          scale: item.scale ?? undefined,
+          locked: item.locked ? { roll: lockedRoll(spec, item.locked, item.tempo), tracks: item.locked.tracks } : undefined,
+          condition: item.condition ? { roll: conditionRoll(spec, item.condition.midi, item.condition.track), track: item.condition.track } : undefined,
+        })),
+      );
+      return rolls.map((roll, i) => ({ midi: rollToMidi(roll, { name: items[i]!.title }), roll: rollToJson(roll), data: roll.data }));
+    },
+    dispose: () => model.dispose(),
+  };
+}
+
+/** The playing loop of a jam (this model's own output) as a roll again, to keep its locked tracks. */
+function lockedRoll(spec: LoopSpec, locked: LockedTracks, tempoBpm: number): MultitrackRoll {
+  const roll: MultitrackRoll = { bars: locked.bars, stepsPerBar: spec.stepsPerBar, lowestPitch: spec.lowestPitch, pitchCount: spec.pitchCount, tempoBpm, beatsPerBar: spec.beatsPerBar, data: locked.data };
+  assertRollShape(roll, 'locked loop');
+  return roll;
+}
+
+/**
+ * The user's part from a MIDI file: the first phrase of the model's length (on the file's own 4/4 bar lines) in
+ * which `track` plays. The loop repeats it if it is shorter than the loop.
+ */
+function conditionRoll(spec: LoopSpec, midi: Uint8Array, track: TrackName): MultitrackRoll {
+  const name = 'condition MIDI';
+  const { phrases, skipped } = midiToPhrases(midi, name, { bars: spec.bars, stepsPerBar: spec.stepsPerBar, lowestPitch: spec.lowestPitch, pitchCount: spec.pitchCount, minTracks: 1 });
+  const phrase = phrases.find((p) => p.families.includes(track));
+  if (!phrase) {
+    const why = skipped.length ? ` (skipped: ${skipped.slice(0, 3).map((s) => s.reason).join('; ')})` : '';
+    throw new StudioError('BAD_INPUT', `${name}: no ${spec.bars}-bar 4/4 phrase with a ${track} part${why}`);
+  }
+  return phrase;
 }
