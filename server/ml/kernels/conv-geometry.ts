@@ -18,6 +18,28 @@ export function readPadAfter(g: AxisGeometry): number {
   return (g.outSize - 1) * g.stride + (g.filterSize - 1) * g.dilation + 1 - g.inSize - g.padBefore;
 }
 
+/**
+ * How to present the input to a forward conv with non-negative padding: tfjs' 3-D 'same' arithmetic can give a
+ * negative padding (filter smaller than stride), which means skipping input rows instead.
+ */
+export interface ReadWindow {
+  cropBefore: number;
+  keep: number;
+  padBefore: number;
+  padAfter: number;
+}
+
+export function readWindow(g: AxisGeometry): ReadWindow {
+  const after = readPadAfter(g);
+  const cropBefore = Math.max(0, -g.padBefore);
+  return {
+    cropBefore,
+    keep: g.inSize - cropBefore - Math.max(0, -after),
+    padBefore: Math.max(0, g.padBefore),
+    padAfter: Math.max(0, after),
+  };
+}
+
 export function is1x1Identity(rows: AxisGeometry, cols: AxisGeometry): boolean {
   return [rows, cols].every((g) => g.filterSize === 1 && g.stride === 1 && g.padBefore === 0 && g.inSize === g.outSize);
 }
@@ -101,7 +123,7 @@ export function transposedPlan(g: AxisGeometry): TransposedPlan {
   const blocks = Math.ceil(g.inSize / s);
   const phases: TransposedPhase[] = [];
   for (let phase = 0; phase < s; phase++) {
-    const residue = (phase + g.padBefore) % s;
+    const residue = (((phase + g.padBefore) % s) + s) % s;
     const firstBlock = Math.floor((phase + g.padBefore) / s);
     const count = residue < g.filterSize ? Math.ceil((g.filterSize - residue) / s) : 0;
     const taps: number[] = [];

@@ -1,5 +1,5 @@
 import { tf } from '../tf.js';
-import { type AxisGeometry, conv2dAxes, is1x1Identity, readPadAfter } from './conv-geometry.js';
+import { type AxisGeometry, conv2dAxes, is1x1Identity, readWindow } from './conv-geometry.js';
 import { inWasmScope, type WasmScope } from './wasm-scope.js';
 
 type TensorInfo = tf.TensorInfo;
@@ -49,7 +49,7 @@ export function conv2dFilterGradient(
     );
     return scope.view(product, [1, 1, inChannels, outChannels]);
   }
-  const cropped = cropTrailing(scope, x, rows, cols);
+  const cropped = cropToRead(scope, x, rows, cols);
   const xT = scope.transpose(cropped, [3, 1, 2, 0]);
   const dyT = scope.transpose(dy, [1, 2, 0, 3]);
   const perChannel = filterGradientCore(scope, xT, dyT, rows, cols);
@@ -57,8 +57,8 @@ export function conv2dFilterGradient(
 }
 
 /**
- * The conv at the heart of the filter gradient: xT [c, h', w', b] (already cropped to the rows the forward conv
- * reads) against dyT [oh, ow, b, co] gives [c, fh, fw, co]. Shared by the 3-D kernel, which stacks depth taps in c.
+ * The conv at the heart of the filter gradient: xT [c, h', w', b] (already cropped by cropToRead) against
+ * dyT [oh, ow, b, co] gives [c, fh, fw, co]. Shared by the 3-D kernel, which stacks depth taps in c.
  */
 export function filterGradientCore(
   scope: WasmScope,
@@ -67,20 +67,15 @@ export function filterGradientCore(
   rows: AxisGeometry,
   cols: AxisGeometry,
 ): TensorInfo {
+  const [r, c] = [readWindow(rows), readWindow(cols)];
   return scope.conv2d(xT, dyT, {
     dilations: [rows.stride, cols.stride],
-    pads: {
-      top: rows.padBefore,
-      bottom: Math.max(0, readPadAfter(rows)),
-      left: cols.padBefore,
-      right: Math.max(0, readPadAfter(cols)),
-    },
+    pads: { top: r.padBefore, bottom: r.padAfter, left: c.padBefore, right: c.padAfter },
   });
 }
 
-/** Drops trailing rows/columns of x [n, h, w, c] that the forward conv never reads (negative padding after). */
-export function cropTrailing(scope: WasmScope, x: TensorInfo, rows: AxisGeometry, cols: AxisGeometry): TensorInfo {
-  const keepRows = rows.inSize + Math.min(0, readPadAfter(rows));
-  const keepCols = cols.inSize + Math.min(0, readPadAfter(cols));
-  return scope.crop2d(x, 0, keepRows, 0, keepCols);
+/** Drops the rows/columns of x [n, h, w, c] the forward conv never reads (negative padding before or after). */
+export function cropToRead(scope: WasmScope, x: TensorInfo, rows: AxisGeometry, cols: AxisGeometry): TensorInfo {
+  const [r, c] = [readWindow(rows), readWindow(cols)];
+  return scope.crop2d(x, r.cropBefore, r.keep, c.cropBefore, c.keep);
 }

@@ -1,6 +1,6 @@
 import { tf } from '../tf.js';
 import { conv3dAxes } from './conv-geometry.js';
-import { conv2dFilterGradient, cropTrailing, filterGradientCore } from './conv2d-backprop-filter.js';
+import { conv2dFilterGradient, cropToRead, filterGradientCore } from './conv2d-backprop-filter.js';
 import { depthIsIdentity, gatherDepthTaps } from './depth-taps.js';
 import { inWasmScope } from './wasm-scope.js';
 
@@ -28,7 +28,7 @@ export const conv3dBackpropFilterWasm: tf.KernelConfig = {
         const dw = conv2dFilterGradient(scope, scope.view(x, [n * depth.inSize, h, w, ci]), flatDy, rows, cols);
         return scope.view(dw, [1, fh, fw, ci, co]);
       }
-      const cropped = cropTrailing(scope, scope.view(x, [n * depth.inSize, h, w, ci]), rows, cols);
+      const cropped = cropToRead(scope, scope.view(x, [n * depth.inSize, h, w, ci]), rows, cols);
       const [, keptRows, keptCols] = cropped.shape as [number, number, number, number];
       // [fd, n * od, h' * w', ci] -> [fd, ci, h' * w', n * od]: (tap, channel) in the batch, samples in the channels.
       const gathered = gatherDepthTaps(scope, cropped, n, depth);

@@ -1,5 +1,5 @@
 import { tf } from '../tf.js';
-import { conv3dAxes } from './conv-geometry.js';
+import { conv3dAxes, readWindow } from './conv-geometry.js';
 import { gatherDepthTaps, stackFilterTaps } from './depth-taps.js';
 import { inWasmScope } from './wasm-scope.js';
 
@@ -26,10 +26,12 @@ export const conv3dWasm: tf.KernelConfig = {
       const gathered = gatherDepthTaps(scope, x, n, depth);
       const pixels = n * depth.outSize * h * w;
       const stacked = taps === 1 ? gathered : scope.transpose(scope.view(gathered, [taps, pixels, ci]), [1, 0, 2]);
-      const y = scope.conv2d(scope.view(stacked, [n * depth.outSize, h, w, taps * ci]), stackFilterTaps(scope, filter), {
+      const [r, c] = [readWindow(rows), readWindow(cols)];
+      const planes = scope.crop2d(scope.view(stacked, [n * depth.outSize, h, w, taps * ci]), r.cropBefore, r.keep, c.cropBefore, c.keep);
+      const y = scope.conv2d(planes, stackFilterTaps(scope, filter), {
         strides: [rows.stride, cols.stride],
         dilations: [rows.dilation, cols.dilation],
-        pads: { top: info.padInfo.top, bottom: info.padInfo.bottom, left: info.padInfo.left, right: info.padInfo.right },
+        pads: { top: r.padBefore, bottom: r.padAfter, left: c.padBefore, right: c.padAfter },
       });
       return scope.view(y, [n, depth.outSize, info.outHeight, info.outWidth, co]);
     });

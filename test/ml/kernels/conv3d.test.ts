@@ -89,6 +89,31 @@ describe('wasm 3-D conv kernels (sums of 2-D convs over depth taps) match cpu', 
     }
   });
 
+  it("handles tfjs' negative 3-D 'same' padding (filter smaller than stride, even sizes) like cpu", () => {
+    const cases: Case[] = [
+      { input: [2, 4, 6, 6, 3], filter: [1, 1, 1, 3, 4], strides: [2, 2, 2], pad: 'same' },
+      { input: [2, 4, 6, 8, 3], filter: [1, 2, 1, 3, 4], strides: [2, 3, 2], pad: 'same' },
+    ];
+    for (const [i, c] of cases.entries()) {
+      const padInfo = tf.backend_util.computeConv3DInfo(c.input, c.filter, c.strides, 1, c.pad).padInfo;
+      assert.ok(padInfo.front < 0 && padInfo.top < 0, 'the case really has negative padding');
+      const errors = [
+        compareBackends([{ shape: c.input, seed: i + 1 }, { shape: c.filter, seed: 2 }], (x, f) =>
+          tf.conv3d(x as tf.Tensor5D, f as tf.Tensor5D, c.strides, c.pad),
+        ).error,
+        compareBackends([{ shape: outputShape(c), seed: i + 3 }, { shape: c.filter, seed: 4 }], (dy, f) =>
+          tf.conv3dTranspose(dy as tf.Tensor5D, f as tf.Tensor5D, c.input, c.strides, c.pad),
+        ).error,
+        compareBackends([{ shape: c.input, seed: i + 5 }, { shape: outputShape(c), seed: 6 }], (x, dy) => {
+          const attrs = { strides: c.strides, pad: c.pad, filterShape: c.filter };
+          return tf.engine().runKernel(tf.Conv3DBackpropFilterV2, { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+        }).error,
+      ];
+      log.add('negative padding', Math.max(...errors));
+      assert.ok(errors.every((e) => e < TOLERANCE), `${JSON.stringify(c)}: ${errors}`);
+    }
+  });
+
   it('frees every intermediate', () => {
     const wasm = tf.findBackend('wasm') as unknown as { numDataIds(): number };
     const before = { tensors: tf.memory().numTensors, buffers: wasm.numDataIds() };
