@@ -11,7 +11,7 @@ import { LoopModel } from '../musegan/loop-model.js';
 import type { LoopSpec } from '../musegan/spec.js';
 import { midiToPhrases } from '../music/midi-in.js';
 import { rollToMidi } from '../music/midi-out.js';
-import { assertRollShape, type MultitrackRoll } from '../music/roll.js';
+import { assertRollShape, trackIsEmpty, type MultitrackRoll } from '../music/roll.js';
 import { StudioError } from '../util/errors.js';
 import { rollToJson } from './roll-json.js';
 import { AUDIO_FORMAT_BITS, type TrackName } from '../protocol.js';
@@ -122,7 +122,7 @@ async function loadLoopRuntime(dir: string): Promise<LoopRuntime> {
           key: item.key ?? undefined,
           scale: item.scale ?? undefined,
           locked: item.locked ? { roll: lockedRoll(spec, item.locked, item.tempo), tracks: item.locked.tracks } : undefined,
-          condition: item.condition ? { roll: conditionRoll(spec, item.condition.midi, item.condition.track), track: item.condition.track } : undefined,
+          condition: item.condition ? { roll: conditionRoll(spec, item.condition.midi, item.condition.track, item.bars), track: item.condition.track } : undefined,
         })),
       );
       return rolls.map((roll, i) => ({ midi: rollToMidi(roll, { name: items[i]!.title }), roll: rollToJson(roll), data: roll.data }));
@@ -139,16 +139,20 @@ function lockedRoll(spec: LoopSpec, locked: LockedTracks, tempoBpm: number): Mul
 }
 
 /**
- * The user's part from a MIDI file: the first phrase of the model's length (on the file's own 4/4 bar lines) in
- * which `track` plays. The loop repeats it if it is shorter than the loop.
+ * The user's part from MIDI bytes, read as server/musegan/midi-input.ts reads a file for `studio generate loop
+ * --condition`: the first stretch of the loop's length (else of the model's phrase length, then repeated) on the
+ * file's own 4/4 bar lines in which `track` plays.
  */
-function conditionRoll(spec: LoopSpec, midi: Uint8Array, track: TrackName): MultitrackRoll {
+function conditionRoll(spec: LoopSpec, midi: Uint8Array, track: TrackName, bars: number): MultitrackRoll {
   const name = 'condition MIDI';
-  const { phrases, skipped } = midiToPhrases(midi, name, { bars: spec.bars, stepsPerBar: spec.stepsPerBar, lowestPitch: spec.lowestPitch, pitchCount: spec.pitchCount, minTracks: 1 });
-  const phrase = phrases.find((p) => p.families.includes(track));
-  if (!phrase) {
-    const why = skipped.length ? ` (skipped: ${skipped.slice(0, 3).map((s) => s.reason).join('; ')})` : '';
-    throw new StudioError('BAD_INPUT', `${name}: no ${spec.bars}-bar 4/4 phrase with a ${track} part${why}`);
+  const grid = { stepsPerBar: spec.stepsPerBar, lowestPitch: spec.lowestPitch, pitchCount: spec.pitchCount, beatsPerBar: spec.beatsPerBar, minTracks: 1 };
+  const skipped: string[] = [];
+  for (const length of [...new Set([bars, spec.bars])]) {
+    const result = midiToPhrases(midi, name, { ...grid, bars: length });
+    const phrase = result.phrases.find((p) => !trackIsEmpty(p, track));
+    if (phrase) return phrase;
+    skipped.push(...result.skipped.map((s) => s.reason));
   }
-  return phrase;
+  const why = skipped.length ? ` (skipped: ${[...new Set(skipped)].slice(0, 3).join('; ')})` : '';
+  throw new StudioError('BAD_INPUT', `${name}: no ${spec.bars}-bar 4/4 stretch with a ${track} part${why}`);
 }

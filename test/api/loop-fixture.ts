@@ -2,6 +2,9 @@
  * A tiny loop model trained for two steps on a handful of hand-written grooves (real rolls, real trainer), and a
  * piano part as a MIDI file for track-conditional requests.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { loopSpecFromPreset } from '../../server/musegan/spec.js';
 import { loopTrainDefaults } from '../../server/musegan/train-config.js';
 import { trainLoopModel } from '../../server/musegan/trainer.js';
@@ -39,4 +42,18 @@ export function pianoPartMidi(): Uint8Array {
   const piano = emptyRoll({ bars: 4 });
   for (let i = 2; i < roll.data.length; i += 5) piano.data[i] = roll.data[i]!;
   return rollToMidi(piano, { tempoBpm: 100 });
+}
+
+let shared: Promise<string> | null = null;
+
+/** One tiny loop model per test process (training it takes a while on a busy machine), removed at exit. */
+export function sharedTinyLoopModel(): Promise<string> {
+  shared ??= (async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'studio-loops-'));
+    process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+    const dir = path.join(root, 'loops-tiny');
+    await trainTinyLoopModel(dir);
+    return dir;
+  })();
+  return shared;
 }

@@ -5,7 +5,7 @@ import { initBackend } from '../../server/ml/backend.js';
 import { LoopModel } from '../../server/musegan/loop-model.js';
 import { rollToMidi } from '../../server/music/midi-out.js';
 import type { LoopReply } from '../../server/protocol.js';
-import { pianoPartMidi, trainTinyLoopModel } from './loop-fixture.js';
+import { pianoPartMidi, sharedTinyLoopModel } from './loop-fixture.js';
 import { connect, getJson, postJson, removeDir, request, startTestServer, type TestServer } from './helpers.js';
 
 describe('api: loops from a real (tiny) loop model', () => {
@@ -14,10 +14,8 @@ describe('api: loops from a real (tiny) loop model', () => {
 
   before(async () => {
     await initBackend();
-    server = await startTestServer({ preload: false, limits: { socketRequestsPerSecond: 1e4, socketBurst: 1e4 } });
-    const dir = path.join(server.modelsDir, 'loops-tiny');
-    await trainTinyLoopModel(dir);
-    await server.registry.scan();
+    const dir = await sharedTinyLoopModel();
+    server = await startTestServer({ preload: false, modelsDirs: [path.dirname(dir)], limits: { socketRequestsPerSecond: 1e4, socketBurst: 1e4 } });
     model = await LoopModel.load(dir);
   });
   after(async () => {
@@ -90,7 +88,7 @@ describe('api: loops from a real (tiny) loop model', () => {
     assert.ok(viaSocket.ok);
     assert.deepEqual(viaSocket.data.roll, res.body.roll);
     const noPart = await request(socket, 'loop:generate', { condition: { midi: piano, track: 'bass' } });
-    assert.ok(!noPart.ok && /no 4-bar 4\/4 phrase with a bass part/.test(noPart.error.message), JSON.stringify(noPart));
+    assert.ok(!noPart.ok && /no 4-bar 4\/4 stretch with a bass part/.test(noPart.error.message), JSON.stringify(noPart));
     const garbage = await postJson(`${server.url}/api/loops`, { condition: { midi: Buffer.from('not a midi file at all').toString('base64'), track: 'piano' } });
     assert.equal(garbage.status, 422);
     assert.equal(garbage.body.error.code, 'BAD_FILE');
