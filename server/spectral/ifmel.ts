@@ -141,49 +141,42 @@ function decode(spec: Float32Array, preset: SpectralPreset, bank: MelFilterbank 
   const half = (ceiling - floor) / 2;
   const bins = nFft / 2 + 1;
   const complex: ComplexSpectrogram = { frames, bins, re: new Float32Array(frames * bins), im: new Float32Array(frames * bins) };
-  const phase = new Float64Array(linearBins);
-  const bandLogPower = new Float64Array(bands);
-  const bandIf = new Float64Array(bands);
-  const logPower = new Float64Array(linearBins);
-  const instFreq = new Float64Array(linearBins);
-  const silent = new Uint8Array(linearBins);
+  // Where each linear bin reads: power interpolated between bands `lower` and `lower + 1` (measured: lower
+  // spectral error than interpolating the log), IF from the nearest band, so all bins of a band turn together
+  // like the bins of one partial. The linear variant reads its own bin.
+  const lower = bank ? bank.inverseLower : Int32Array.from({ length: linearBins }, (_, k) => k);
+  const frac = bank ? bank.inverseFrac : new Float64Array(linearBins);
+  const nearest = Int32Array.from({ length: linearBins }, (_, k) => Math.min(bands - 1, lower[k]! + (frac[k]! < 0.5 ? 0 : 1)));
+  const bandPower = new Float64Array(bands);
+  const rotRe = new Float64Array(bands);
+  const rotIm = new Float64Array(bands);
+  // Each bin's phase as a unit phasor, advanced by its band's rotation every frame (no per-bin trigonometry).
+  const phaseRe = new Float64Array(linearBins).fill(1);
+  const phaseIm = new Float64Array(linearBins);
   for (let t = 0; t < frames; t++) {
     const inRow = t * bands * 2;
     for (let m = 0; m < bands; m++) {
       const v = spec[inRow + 2 * m]!;
-      bandLogPower[m] = floor + (Math.min(1, Math.max(-1, v)) + 1) * half;
-      bandIf[m] = spec[inRow + 2 * m + 1]!;
-    }
-    if (bank) {
-      for (let k = 0; k < linearBins; k++) {
-        const lower = bank.inverseLower[k]!;
-        const frac = bank.inverseFrac[k]!;
-        const upper = Math.min(lower + 1, bands - 1);
-        // Power interpolates linearly (measured: lower spectral error than interpolating the log); the IF comes
-        // from the nearest band, so all bins of a band turn together like the bins of one partial.
-        logPower[k] = Math.log((1 - frac) * Math.exp(bandLogPower[lower]!) + frac * Math.exp(bandLogPower[upper]!));
-        instFreq[k] = frac < 0.5 ? bandIf[lower]! : bandIf[upper]!;
-        // A bin whose nearest bands both sit at the floor is silence, not a -dynamicRangeDb noise floor.
-        silent[k] = spec[inRow + 2 * lower]! <= -1 && spec[inRow + 2 * upper]! <= -1 ? 1 : 0;
-      }
-    } else {
-      for (let k = 0; k < linearBins; k++) {
-        logPower[k] = bandLogPower[k]!;
-        instFreq[k] = bandIf[k]!;
-        silent[k] = spec[inRow + 2 * k]! <= -1 ? 1 : 0;
-      }
+      // The floor is silence, not a -dynamicRangeDb noise floor.
+      bandPower[m] = v <= -1 ? 0 : Math.exp(floor + (Math.min(1, v) + 1) * half);
+      const angle = Math.PI * spec[inRow + 2 * m + 1]!;
+      rotRe[m] = Math.cos(angle);
+      rotIm[m] = Math.sin(angle);
     }
     const row = t * bins;
     for (let k = 0; k < linearBins; k++) {
-      phase[k] = wrapPhase(phase[k]! + Math.PI * instFreq[k]!);
-      const magnitude = silent[k] ? 0 : Math.exp(logPower[k]! / 2);
-      complex.re[row + k] = magnitude * Math.cos(phase[k]!);
-      complex.im[row + k] = magnitude * Math.sin(phase[k]!);
+      const lo = lower[k]!;
+      const f = frac[k]!;
+      const power = f === 0 ? bandPower[lo]! : (1 - f) * bandPower[lo]! + f * bandPower[Math.min(lo + 1, bands - 1)]!;
+      const n = nearest[k]!;
+      const re = phaseRe[k]! * rotRe[n]! - phaseIm[k]! * rotIm[n]!;
+      const im = phaseRe[k]! * rotIm[n]! + phaseIm[k]! * rotRe[n]!;
+      phaseRe[k] = re;
+      phaseIm[k] = im;
+      const magnitude = Math.sqrt(power);
+      complex.re[row + k] = magnitude * re;
+      complex.im[row + k] = magnitude * im;
     }
   }
   return istft(complex, { nFft, hop, length: preset.samples });
-}
-
-function wrapPhase(p: number): number {
-  return p - 2 * Math.PI * Math.round(p / (2 * Math.PI));
 }

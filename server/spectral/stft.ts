@@ -99,25 +99,35 @@ export function istft(spec: ComplexSpectrogram, options: IstftOptions): Float32A
   const norm = new Float64Array(length);
   const full = fft.createComplexArray() as number[];
   const time = fft.createComplexArray() as number[];
-  for (let t = 0; t < spec.frames; t++) {
-    const row = t * spec.bins;
-    // Rebuild the conjugate-symmetric full spectrum of a real frame.
+  // Two real frames per complex inverse FFT: ifft(X_a + i X_b) = x_a + i x_b.
+  for (let t = 0; t < spec.frames; t += 2) {
+    const a = t * spec.bins;
+    const hasB = t + 1 < spec.frames;
+    const b = (t + 1) * spec.bins;
     for (let k = 0; k <= half; k++) {
-      full[2 * k] = spec.re[row + k]!;
-      full[2 * k + 1] = k === 0 || k === half ? 0 : spec.im[row + k]!;
-    }
-    for (let k = half + 1; k < nFft; k++) {
-      full[2 * k] = full[2 * (nFft - k)]!;
-      full[2 * k + 1] = -full[2 * (nFft - k) + 1]!;
+      const edge = k === 0 || k === half; // DC and Nyquist of a real frame are real
+      const aRe = spec.re[a + k]!;
+      const aIm = edge ? 0 : spec.im[a + k]!;
+      const bRe = hasB ? spec.re[b + k]! : 0;
+      const bIm = hasB && !edge ? spec.im[b + k]! : 0;
+      full[2 * k] = aRe - bIm;
+      full[2 * k + 1] = aIm + bRe;
+      if (!edge) {
+        // Bin nFft - k holds conj(X_a[k]) + i conj(X_b[k]).
+        full[2 * (nFft - k)] = aRe + bIm;
+        full[2 * (nFft - k) + 1] = -aIm + bRe;
+      }
     }
     fft.inverseTransform(time, full);
-    const start = t * hop - half;
-    for (let j = 0; j < nFft; j++) {
-      const i = start + j;
-      if (i < 0 || i >= length) continue;
-      const w = window[j]!;
-      acc[i]! += time[2 * ((j + half) & (nFft - 1))]! * w;
-      norm[i]! += w * w;
+    for (const [frame, part] of hasB ? ([[t, 0], [t + 1, 1]] as const) : ([[t, 0]] as const)) {
+      const start = frame * hop - half;
+      for (let j = 0; j < nFft; j++) {
+        const i = start + j;
+        if (i < 0 || i >= length) continue;
+        const w = window[j]!;
+        acc[i]! += time[2 * ((j + half) & (nFft - 1)) + part]! * w;
+        norm[i]! += w * w;
+      }
     }
   }
   const out = new Float32Array(length);
