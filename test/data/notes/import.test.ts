@@ -88,6 +88,19 @@ describe('data/notes/import', function () {
     assert.equal(skippedLog.length, 5);
   });
 
+  it('falls back to NSynth file names when examples.json is damaged, and says so', async () => {
+    const from = path.join(tmp, 'nsynth-damaged');
+    await write(path.join(from, 'examples.json'), '{"guitar_acoustic_007-055-075": {"pitch": 55,');
+    await write(path.join(from, 'audio/guitar_acoustic_007-055-075.wav'), goodWav);
+    const summary = await importNoteFolder({ from, out: path.join(tmp, 'out-damaged') });
+    assert.equal(summary.imported, 1);
+    assert.equal(summary.skipped.length, 1);
+    assert.equal(summary.skipped[0]!.file, 'examples.json');
+    assert.match(summary.skipped[0]!.reason, /unusable .*imported the WAVs by file name instead/);
+    const [row] = await readNoteManifest(path.join(tmp, 'out-damaged'));
+    assert.deepEqual([row!.pitch, row!.velocity, row!.pitchFrom], [55, 75, 'filename']);
+  });
+
   it('imports a plain WAV folder: pitch from names, else estimated; bad files listed with reasons', async () => {
     const from = path.join(tmp, 'My Samples');
     const note = await renderTestNote(0, 64, 0.6); // E4 piano
