@@ -1,0 +1,156 @@
+import { strict as assert } from 'node:assert';
+import { tf } from '../../server/ml/tf.js';
+import { initBackend } from '../../server/ml/backend.js';
+import { ParamStore } from '../../server/ml/params.js';
+import { Rng } from '../../server/ml/random.js';
+import { expandPitch, expandTime, reducePitch, reduceTime } from '../../server/musegan/block-layers.js';
+import { criticScores } from '../../server/musegan/critic.js';
+import { generatorLogits, compositeGiven, OUTPUT_PRIOR_LOGIT } from '../../server/musegan/generator.js';
+import { generatorOutput } from '../../server/musegan/binarize.js';
+import { disposeLatentTensors, latentTensors, sampleLatent } from '../../server/musegan/latents.js';
+import { GENERATOR_DESIGNS, loopShape, loopSpecFromPreset, parseLoopSpec, type LoopSpec } from '../../server/musegan/spec.js';
+import { withoutLeaks } from './fixtures.js';
+
+const grid = { n: 2, h: 6, w: 4 };
+
+function random(shape: number[], seed: number): tf.Tensor {
+  return tf.tensor(new Rng(seed).normalArray(shape.reduce((a, b) => a * b, 1)), shape);
+}
+
+/** The layer's kernel [in, factor*units] or [factor*in, units] as a tfjs conv kernel. */
+function kernelOf(p: ParamStore, scope: string): tf.Tensor2D {
+  return p.variable(`${scope}/i0/kernel0`) as unknown as tf.Tensor2D;
+}
+
+function zeroInputs(spec: LoopSpec, batch: number) {
+  const tracks = spec.tracks.length;
+  return { roll: tf.zeros([batch * spec.bars, spec.stepsPerBar, spec.pitchCount, tracks]) as tf.Tensor4D, mask: tf.zeros([batch, tracks]) as tf.Tensor2D };
+}
+
+describe('musegan networks', () => {
+  before(async () => {
+    await initBackend();
+  });
+
+  it('presets are valid specs; MuseGAN paper sizes; designs decide instances; bad specs are refused by name', () => {
+    for (const preset of ['tiny', 'lite', 'paper']) {
+      for (const design of GENERATOR_DESIGNS) {
+        const spec = loopSpecFromPreset(preset, { design });
+        assert.deepEqual(parseLoopSpec(JSON.parse(JSON.stringify(spec))), spec);
+      }
+    }
+    const paper = loopSpecFromPreset('paper');
+    assert.deepEqual([paper.bars, paper.stepsPerBar, paper.pitchCount, paper.tracks.length], [4, 48, 84, 5]);
+    const l = paper.latent;
+    assert.equal(l.shared + l.sharedTemporal + l.private + l.privateTemporal, 128);
+    assert.deepEqual(
+      GENERATOR_DESIGNS.map((design) => {
+        const s = loopShape(loopSpecFromPreset('tiny', { design }));
+        return [s.generatorInstances, s.generatorOutputs, s.criticInstances];
+      }),
+      [
+        [5, 1, 5],
+        [1, 5, 1],
+        [5, 1, 1],
+      ],
+    );
+    assert.throws(() => loopSpecFromPreset('huge'), /unknown loop preset "huge"/);
+    const broken = { ...loopSpecFromPreset('tiny'), pitchCount: 80 };
+    assert.throws(() => parseLoopSpec(broken, 'm/spec.json'), /m\/spec\.json is not a valid loop model spec: .*whole octaves/);
+    const composerWithPrivate = { ...loopSpecFromPreset('tiny', { design: 'composer' }), latent: { shared: 8, sharedTemporal: 8, private: 8, privateTemporal: 0 } };
+    assert.throws(() => parseLoopSpec(composerWithPrivate), /composer design has no private latents/);
+  });
+
+  it('kernel = stride layers equal tfjs (transposed) convolutions with the same weights', async () => {
+    await withoutLeaks(() =>
+      tf.tidy(() => {
+        const p = new ParamStore({ seed: 3 });
+        const cin = 3;
+        const units = 2;
+        const x = random([grid.n * grid.h * grid.w, cin], 1) as tf.Tensor2D;
+        const x4 = tf.reshape(x, [grid.n, grid.h, grid.w, cin]) as tf.Tensor4D;
+        const f = 3;
+
+        const et = expandTime(p, 'et', 1, [x], grid, f, units).y[0]!;
+        const wEt = kernelOf(p, 'et'); // [cin, f*units]: column k*units + j
+        const kEt = tf.reshape(tf.transpose(tf.reshape(wEt, [cin, f, units]), [1, 2, 0]), [f, 1, units, cin]) as tf.Tensor4D;
+        const refEt = tf.conv2dTranspose(x4, kEt, [grid.n, grid.h * f, grid.w, units], [f, 1], 'valid');
+        assert.ok(tf.max(tf.abs(tf.sub(tf.reshape(et, refEt.shape), refEt))).dataSync()[0]! < 1e-4, 'expandTime');
+
+        const ep = expandPitch(p, 'ep', 1, [x], grid, f, units).y[0]!;
+        const kEp = tf.reshape(tf.transpose(tf.reshape(kernelOf(p, 'ep'), [cin, f, units]), [1, 2, 0]), [1, f, units, cin]) as tf.Tensor4D;
+        const refEp = tf.conv2dTranspose(x4, kEp, [grid.n, grid.h, grid.w * f, units], [1, f], 'valid');
+        assert.ok(tf.max(tf.abs(tf.sub(tf.reshape(ep, refEp.shape), refEp))).dataSync()[0]! < 1e-4, 'expandPitch');
+
+        const rt = reduceTime(p, 'rt', 1, x, grid, 2, units).y[0]!;
+        const kRt = tf.reshape(kernelOf(p, 'rt'), [2, 1, cin, units]) as tf.Tensor4D; // row k*cin + c
+        const refRt = tf.conv2d(x4, kRt, [2, 1], 'valid');
+        assert.ok(tf.max(tf.abs(tf.sub(tf.reshape(rt, refRt.shape), refRt))).dataSync()[0]! < 1e-4, 'reduceTime');
+
+        const rp = reducePitch(p, 'rp', 1, x, grid, 2, units).y[0]!;
+        const kRp = tf.reshape(kernelOf(p, 'rp'), [1, 2, cin, units]) as tf.Tensor4D;
+        const refRp = tf.conv2d(x4, kRp, [1, 2], 'valid');
+        assert.ok(tf.max(tf.abs(tf.sub(tf.reshape(rp, refRp.shape), refRp))).dataSync()[0]! < 1e-4, 'reducePitch');
+        p.dispose();
+      }),
+    );
+  });
+
+  for (const design of GENERATOR_DESIGNS) {
+    it(`${design}: generator gives channels-last rolls, a loop does not depend on its batch, the critic scores each phrase`, async () => {
+      const spec = loopSpecFromPreset('tiny', { design });
+      const g = new ParamStore({ seed: 1 });
+      const d = new ParamStore({ seed: 2 });
+      const rng = new Rng(5);
+      const latents = [sampleLatent(spec, rng), sampleLatent(spec, rng), sampleLatent(spec, rng)];
+      const both = latentTensors(spec, latents);
+      const alone = latentTensors(spec, latents.slice(1, 2));
+      // Build the parameters first, so the leak check below sees only the forward passes.
+      tf.tidy(() => criticScores(d, spec, tf.reshape(generatorLogits(g, spec, alone, zeroInputs(spec, 1)), [1, -1]) as tf.Tensor2D));
+      await withoutLeaks(() =>
+        tf.tidy(() => {
+          const logits = generatorLogits(g, spec, both, zeroInputs(spec, 3));
+          assert.deepEqual(logits.shape, [3 * spec.bars, 48, 84, 5]);
+          const single = generatorLogits(g, spec, alone, zeroInputs(spec, 1));
+          const middle = tf.slice(logits, [spec.bars, 0, 0, 0], [spec.bars, -1, -1, -1]);
+          assert.ok(tf.max(tf.abs(tf.sub(middle, single))).dataSync()[0]! < 1e-4, 'the same latent gives the same loop in any batch');
+          const mean = tf.mean(logits).dataSync()[0]!;
+          assert.ok(Math.abs(mean - OUTPUT_PRIOR_LOGIT) < 2, `untrained logits sit near the prior (${mean})`);
+          const scores = criticScores(d, spec, tf.reshape(tf.sigmoid(logits), [3, -1]) as tf.Tensor2D);
+          assert.equal(scores.shape[0], 3);
+          assert.ok(Array.from(scores.dataSync()).every(Number.isFinite));
+        }),
+      );
+      disposeLatentTensors(both);
+      disposeLatentTensors(alone);
+      g.dispose();
+      d.dispose();
+    });
+  }
+
+  it('binary neurons: 0/1 forward, sigmoid gradient backward (straight-through)', async () => {
+    await withoutLeaks(() =>
+      tf.tidy(() => {
+        const logits = tf.tensor1d([-3, -0.2, 0.1, 2.5]);
+        assert.deepEqual(Array.from(generatorOutput(logits, 'binary').dataSync()), [0, 0, 1, 1]);
+        const weights = tf.tensor1d([1, 2, 3, 4]);
+        const grad = tf.grad((l: tf.Tensor) => tf.sum(tf.mul(generatorOutput(l, 'binary'), weights)))(logits);
+        const s = tf.sigmoid(logits);
+        const expected = tf.mul(tf.mul(s, tf.sub(1, s)), weights);
+        assert.ok(tf.max(tf.abs(tf.sub(grad, expected))).dataSync()[0]! < 1e-6);
+      }),
+    );
+  });
+
+  it('given tracks replace the generated ones exactly; the others pass through', () => {
+    const spec = loopSpecFromPreset('tiny');
+    tf.tidy(() => {
+      const generated = tf.fill([spec.bars, 48, 84, 5], 0.25) as tf.Tensor4D;
+      const mask = tf.tensor2d([[0, 1, 0, 0, 1]]);
+      const roll = tf.mul(tf.onesLike(generated), tf.reshape(mask, [1, 1, 1, 5])) as tf.Tensor4D;
+      const out = compositeGiven(spec, generated, { roll, mask });
+      const perTrack = tf.mean(out, [0, 1, 2]).dataSync();
+      assert.deepEqual(Array.from(perTrack), [0.25, 1, 0.25, 0.25, 1]);
+    });
+  });
+});
