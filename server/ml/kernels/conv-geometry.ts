@@ -108,6 +108,8 @@ export interface TransposedPhase {
   /** dy padding before/after for the stride-1 correlation; negative means crop. */
   padBefore: number;
   padAfter: number;
+  /** Of the correlation: the forward dilation when the stride is 1 (one phase), else 1. */
+  dilation: number;
 }
 
 export interface TransposedPlan {
@@ -116,9 +118,17 @@ export interface TransposedPlan {
   blocks: number;
 }
 
-/** Sub-pixel decomposition of the transposed conv along one axis (dilation 1, as in tfjs' backprop kernels). */
+/**
+ * Sub-pixel decomposition of the transposed conv along one axis. A dilated conv must have stride 1 (as tfjs
+ * requires): its one phase is the dilated correlation with the reversed filter.
+ */
 export function transposedPlan(g: AxisGeometry): TransposedPlan {
-  if (g.dilation !== 1) throw new Error('transposed conv with dilation > 1 is not supported');
+  if (g.dilation !== 1) {
+    if (g.stride !== 1) throw new Error('a transposed conv with both stride and dilation > 1 is not supported');
+    const taps = Array.from({ length: g.filterSize }, (_, k) => g.filterSize - 1 - k);
+    const padBefore = (g.filterSize - 1) * g.dilation - g.padBefore;
+    return { phases: [{ phase: 0, taps, padBefore, padAfter: g.inSize - g.outSize + g.padBefore, dilation: g.dilation }], blocks: g.inSize };
+  }
   const s = g.stride;
   const blocks = Math.ceil(g.inSize / s);
   const phases: TransposedPhase[] = [];
@@ -133,6 +143,7 @@ export function transposedPlan(g: AxisGeometry): TransposedPlan {
       taps,
       padBefore: count - 1 - firstBlock,
       padAfter: firstBlock + blocks - g.outSize,
+      dilation: 1,
     });
   }
   return { phases, blocks };

@@ -1,5 +1,6 @@
 import { tf } from '../tf.js';
-import { type AxisGeometry, conv2dAxes, is1x1Identity, type TransposedPhase, transposedPlan } from './conv-geometry.js';
+import { type AxisGeometry, conv2dAxes, is1x1Identity, type TransposedPhase } from './conv-geometry.js';
+import { phaseInput, transposedByPhases } from './sub-pixel.js';
 import { inWasmScope, type WasmScope } from './wasm-scope.js';
 
 type TensorInfo = tf.TensorInfo;
@@ -49,39 +50,11 @@ export function conv2dInputGradient(
     );
     return scope.view(product, [n, rows.inSize, cols.inSize, inChannels]);
   }
-  const rowPlan = transposedPlan(rows);
-  const colPlan = transposedPlan(cols);
   // A JS copy: heap views go stale whenever the wasm memory grows.
   const weights = scope.data(filter).slice();
-  const phaseOutputs: (TensorInfo | null)[] = [];
-  for (const rowPhase of rowPlan.phases) {
-    for (const colPhase of colPlan.phases) {
-      phaseOutputs.push(phaseCorrelation(scope, dy, weights, filter.shape, rowPhase, colPhase));
-    }
-  }
-  const [blockRows, blockCols] = [rowPlan.blocks, colPlan.blocks];
-  const [sh, sw] = [rows.stride, cols.stride];
-  let full: TensorInfo;
-  if (phaseOutputs.length === 1) {
-    full = phaseOutputs[0] ?? scope.zeros([n, blockRows, blockCols, inChannels]);
-  } else {
-    // Stack the phases [sh, sw, n*U*V, ci], then interleave with at most two rank<=4 transposes.
-    const block = n * blockRows * blockCols * inChannels;
-    const stacked = scope.alloc([sh, sw, n * blockRows * blockCols, inChannels]);
-    const stackedValues = scope.data(stacked);
-    phaseOutputs.forEach((phase, i) => {
-      if (phase) stackedValues.set(scope.data(phase), i * block);
-      else stackedValues.fill(0, i * block, (i + 1) * block);
-    });
-    let interleaved = stacked;
-    if (sw > 1) interleaved = scope.transpose(interleaved, [0, 2, 1, 3]);
-    if (sh > 1) {
-      const byRows = scope.view(interleaved, [sh, n * blockRows, blockCols * sw * inChannels]);
-      interleaved = scope.transpose(byRows, [1, 0, 2]);
-    }
-    full = scope.view(interleaved, [n, blockRows * sh, blockCols * sw, inChannels]);
-  }
-  return scope.crop2d(full, 0, rows.inSize, 0, cols.inSize);
+  return transposedByPhases(scope, n, inChannels, rows, cols, (rowPhase, colPhase) =>
+    phaseCorrelation(scope, dy, weights, filter.shape, rowPhase, colPhase),
+  );
 }
 
 /** One sub-pixel phase: a stride-1 conv of dy with the taps that reach it; null when no tap does. */
@@ -94,15 +67,10 @@ function phaseCorrelation(
   colPhase: TransposedPhase,
 ): TensorInfo | null {
   const [, fw, inChannels, outChannels] = filterShape as [number, number, number, number];
-  const [, oh, ow] = dy.shape as [number, number, number, number];
-  const [th, tw] = [rowPhase.taps.length, colPhase.taps.length];
-  if (th === 0 || tw === 0) return null;
-  const cropTop = Math.max(0, -rowPhase.padBefore);
-  const cropLeft = Math.max(0, -colPhase.padBefore);
-  const keepRows = oh - cropTop - Math.max(0, -rowPhase.padAfter);
-  const keepCols = ow - cropLeft - Math.max(0, -colPhase.padAfter);
-  if (keepRows <= 0 || keepCols <= 0) return null;
+  const phase = phaseInput(scope, dy, rowPhase, colPhase);
+  if (!phase) return null;
   // Sub-filter [th, tw, co, ci]: taps already reversed, in/out channels swapped.
+  const [th, tw] = [rowPhase.taps.length, colPhase.taps.length];
   const sub = new Float32Array(th * tw * outChannels * inChannels);
   let at = 0;
   for (const a of rowPhase.taps) {
@@ -114,13 +82,5 @@ function phaseCorrelation(
     }
   }
   const filter = scope.fromValues([th, tw, outChannels, inChannels], sub);
-  const input = scope.crop2d(dy, cropTop, keepRows, cropLeft, keepCols);
-  return scope.conv2d(input, filter, {
-    pads: {
-      top: Math.max(0, rowPhase.padBefore),
-      bottom: Math.max(0, rowPhase.padAfter),
-      left: Math.max(0, colPhase.padBefore),
-      right: Math.max(0, colPhase.padAfter),
-    },
-  });
+  return scope.conv2d(phase.input, filter, { pads: phase.pads, dilations: phase.dilations });
 }

@@ -7,12 +7,15 @@ import { conv2dBackpropInputWasm } from './conv2d-backprop-input.js';
 import { conv3dWasm } from './conv3d.js';
 import { conv3dBackpropFilterWasm } from './conv3d-backprop-filter.js';
 import { conv3dBackpropInputWasm } from './conv3d-backprop-input.js';
+import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './depthwise-backprop.js';
 import { leakyReluGradient } from './gradients/activation-gradients.js';
 import { greaterGradient } from './gradients/comparison-gradients.js';
 import {
   conv2dBackpropFilterGradient,
   conv3dBackpropFilterGradient,
   conv3dBackpropInputGradient,
+  depthwiseBackpropFilterGradient,
+  depthwiseBackpropInputGradient,
 } from './gradients/conv-gradients.js';
 import {
   avgPoolGradGradient,
@@ -39,6 +42,8 @@ const KERNELS: Partial<Record<BackendName, (stock: StockLookup) => tf.KernelConf
     conv3dWasm,
     conv3dBackpropInputWasm,
     conv3dBackpropFilterWasm,
+    depthwiseBackpropInputWasm,
+    depthwiseBackpropFilterWasm,
     ...resizeGradKernels('wasm', stock),
   ],
   cpu: (stock) => resizeGradKernels('cpu', stock),
@@ -55,6 +60,8 @@ const GRADIENTS: tf.GradConfig[] = [
   conv2dBackpropFilterGradient,
   conv3dBackpropInputGradient,
   conv3dBackpropFilterGradient,
+  depthwiseBackpropInputGradient,
+  depthwiseBackpropFilterGradient,
   greaterGradient,
   leakyReluGradient,
   avgPoolGradGradient,

@@ -56,3 +56,37 @@ export const conv3dBackpropFilterGradient: tf.GradConfig = {
     };
   },
 };
+
+/** Depthwise counterparts (tfjs has the first-order depthwise gradient but not these second-order ones). */
+export const depthwiseBackpropInputGradient: tf.GradConfig = {
+  kernelName: tf.DepthwiseConv2dNativeBackpropInput,
+  inputsToSave: ['dy', 'filter'],
+  gradFunc: (ddx, saved, attrs) => {
+    const [dy, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
+    const { strides, dilations, pad, dimRoundingMode } = attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
+    return {
+      dy: () => tf.depthwiseConv2d(ddx as tf.Tensor4D, filter, strides, pad, 'NHWC', dilations, dimRoundingMode),
+      filter: () => {
+        const filterAttrs = { strides, dilations, pad, dimRoundingMode, filterShape: filter.shape };
+        return tf.engine().runKernel(tf.DepthwiseConv2dNativeBackpropFilter, { x: ddx as Tensor, dy }, filterAttrs as unknown as tf.NamedAttrMap) as Tensor;
+      },
+    };
+  },
+};
+
+export const depthwiseBackpropFilterGradient: tf.GradConfig = {
+  kernelName: tf.DepthwiseConv2dNativeBackpropFilter,
+  inputsToSave: ['x', 'dy'],
+  gradFunc: (ddw, saved, attrs) => {
+    const [x, dy] = saved as [tf.Tensor4D, tf.Tensor4D];
+    const { strides, dilations, pad, dimRoundingMode } = attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
+    const filter = ddw as tf.Tensor4D;
+    return {
+      x: () => {
+        const inputAttrs = { strides, dilations, pad, dimRoundingMode, inputShape: x.shape };
+        return tf.engine().runKernel(tf.DepthwiseConv2dNativeBackpropInput, { dy, filter }, inputAttrs as unknown as tf.NamedAttrMap) as Tensor;
+      },
+      dy: () => tf.depthwiseConv2d(x, filter, strides, pad, 'NHWC', dilations, dimRoundingMode),
+    };
+  },
+};
