@@ -72,6 +72,8 @@ export interface StudioServerOptions {
   jam?: JamSessionOptions;
   /** Load every model into the inference worker at start (default true). */
   preload?: boolean;
+  /** How often the models folders are read again, so models trained or copied in meanwhile are served (0: never). */
+  rescanEveryMs?: number;
 }
 
 export interface StudioServer {
@@ -101,6 +103,10 @@ export async function startStudioServer(options: StudioServerOptions = {}): Prom
 
   const registry = new ModelRegistry({ dirs: modelsDirs });
   await registry.scan();
+  // A model retrained by the CLI gets a new updatedAt: the next request then loads the new weights.
+  const rescanEveryMs = options.rescanEveryMs ?? 5000;
+  const rescan = rescanEveryMs > 0 ? setInterval(() => void registry.scan().catch(() => undefined), rescanEveryMs) : null;
+  rescan?.unref();
   const pool = new InferencePool(options.inference);
   const jobs = await JobManager.open({
     stateDir: options.stateDir ?? path.join(root, '.studio', 'jobs'),
@@ -214,6 +220,7 @@ export async function startStudioServer(options: StudioServerOptions = {}): Prom
     registry, jobs, pool, stats, http, io, loadErrors, preloaded,
     close() {
       closing ??= (async () => {
+        if (rescan) clearInterval(rescan);
         broadcast.close();
         await new Promise<void>((resolve) => io.close(() => resolve()));
         http.closeAllConnections();

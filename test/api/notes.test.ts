@@ -135,6 +135,24 @@ describe('api: notes and instruments from a real (tiny) note model', () => {
     socket.close();
   });
 
+  it('serves the new weights once a model folder has been retrained', async () => {
+    const ask = async () => new Uint8Array(await (await fetch(`${server.url}/api/notes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'notes-tiny', pitch: 60, seed: 7 }) })).arrayBuffer());
+    const before = await ask();
+    const dir = path.join(server.modelsDir, 'notes-tiny');
+    await trainNoteModel({ outDir: dir, data: syntheticNotes([48, 60]).data, resume: true, resumeOverrides: { steps: 3 } });
+    await server.registry.scan();
+    const after = await ask();
+    assert.ok(!Buffer.from(after).equals(Buffer.from(before)), 'a different note from the retrained weights');
+    const retrained = await NoteModel.load(dir);
+    try {
+      assert.ok(Buffer.from(after).equals(Buffer.from(encodeWav(retrained.generate({ pitches: [60], seed: 7 })[0]!, { sampleRate: 16000, bitDepth: 16 }))));
+    } finally {
+      retrained.dispose();
+    }
+    model.dispose();
+    model = await NoteModel.load(dir);
+  });
+
   it('refuses more requests in flight per connection than the limit, and serves the rest', async () => {
     const strict = await startTestServer({ preload: false, modelsDirs: [server.modelsDir], dir: server.dir, stateDir: path.join(server.dir, 'state2'), limits: { maxInFlightPerSocket: 2 } });
     try {
