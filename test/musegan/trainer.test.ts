@@ -1,0 +1,109 @@
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { tf } from '../../server/ml/tf.js';
+import { initBackend } from '../../server/ml/backend.js';
+import { loadModelFolder } from '../../server/checkpoints/folder.js';
+import { loadLoopData } from '../../server/musegan/phrase-data.js';
+import { trainLoopModel } from '../../server/musegan/trainer.js';
+import { loopSpecFromPreset } from '../../server/musegan/spec.js';
+import { loopTrainDefaults, type LoopTrainConfig } from '../../server/musegan/train-config.js';
+import { ToneMidi } from '../music/midi-fixtures.js';
+import { grooveDataset, tempDir } from './fixtures.js';
+
+const spec = loopSpecFromPreset('tiny');
+const config: LoopTrainConfig = { ...loopTrainDefaults('tiny'), steps: 2, batchSize: 2, criticSteps: 2, checkpointEvery: 1, binaryFromStep: 1, previewCount: 2 };
+
+async function weightsOf(dir: string): Promise<Record<string, Float32Array>> {
+  const folder = await loadModelFolder(dir, { training: true });
+  const out: Record<string, Float32Array> = {};
+  for (const [k, v] of Object.entries({ ...folder.weights, ...prefixed(folder.training!.weights) })) out[k] = v.dataSync() as Float32Array;
+  tf.dispose(folder.weights);
+  tf.dispose(folder.training!.weights);
+  return out;
+}
+
+function prefixed(map: tf.NamedTensorMap): tf.NamedTensorMap {
+  return Object.fromEntries(Object.entries(map).map(([k, v]) => [`training:${k}`, v]));
+}
+
+describe('loop trainer (tiny)', function () {
+  let tmp: string;
+  let data: ReturnType<typeof loadLoopData>;
+
+  before(async () => {
+    await initBackend();
+    tmp = await tempDir('studio-loop-train-');
+    data = loadLoopData(await grooveDataset(tmp, [0, 3, 5, 7, 10]), spec);
+  });
+
+  after(async () => {
+    await fs.rm(tmp, { recursive: true, force: true });
+  });
+
+  it('trains, checkpoints with previews and losses, and resumes exactly (2 straight == 1 + resume 1)', async () => {
+    const straight = path.join(tmp, 'straight');
+    const before = tf.memory().numTensors;
+    const result = await trainLoopModel({ outDir: straight, data, spec, config, workers: 1 });
+    assert.equal(tf.memory().numTensors, before, 'no tensors left behind');
+    assert.equal(result.step, 2);
+    assert.equal(result.stoppedBy, 'completed');
+    assert.ok(result.lastLosses!.binary, 'binary neurons from step 1');
+    const lines = (await fs.readFile(path.join(straight, 'losses.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines.filter((l) => l.type !== 'checkpoint').map((l) => l.step), [1, 2]);
+    for (const l of lines.filter((x) => x.type !== 'checkpoint')) assert.ok(Number.isFinite(l.wasserstein) && l.gradientPenalty >= 0);
+    for (const step of ['step-000001', 'step-000002']) {
+      const midi = new ToneMidi(await fs.readFile(path.join(straight, 'previews', step, 'loop-seed-1.mid')));
+      assert.equal(midi.header.ppq, 480, `${step} preview is a MIDI file`);
+    }
+    const meta = JSON.parse(await fs.readFile(path.join(straight, 'metadata.json'), 'utf8'));
+    assert.equal(meta.step, 2);
+    assert.equal(meta.dataset.count, data.summary.count);
+    assert.equal(meta.metrics.training.samples.loops, 16, 'sample metrics of 16 generated loops');
+
+    const halves = path.join(tmp, 'halves');
+    const first = await trainLoopModel({ outDir: halves, data, spec, config, workers: 1, sessionSteps: 1 });
+    assert.equal(first.stoppedBy, 'session-limit');
+    const second = await trainLoopModel({ outDir: halves, data, resume: true, workers: 1 });
+    assert.equal(second.step, 2);
+    const a = await weightsOf(straight);
+    const b = await weightsOf(halves);
+    assert.deepEqual(Object.keys(b).sort(), Object.keys(a).sort());
+    for (const name of Object.keys(a)) assert.deepEqual(b[name], a[name], `${name} differs after resume`);
+    await assert.rejects(trainLoopModel({ outDir: halves, data, spec, config }), /already exists; pass --resume/);
+  });
+
+  it('two data-parallel workers train the same model as one (to float rounding)', async () => {
+    const one = path.join(tmp, 'one');
+    const two = path.join(tmp, 'two');
+    const short = { ...config, steps: 1 };
+    await trainLoopModel({ outDir: one, data, spec, config: short, workers: 1 });
+    await trainLoopModel({ outDir: two, data, spec, config: short, workers: 2 });
+    const a = await weightsOf(one);
+    const b = await weightsOf(two);
+    let worst = 0;
+    for (const name of Object.keys(a)) a[name]!.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - b[name]![i]!) / (1e-3 + Math.abs(v)))));
+    assert.ok(worst < 1e-2, `largest relative difference ${worst}`);
+    await assert.rejects(trainLoopModel({ outDir: path.join(tmp, 'odd'), data, spec, config: { ...short, batchSize: 3 }, workers: 2 }), /batch 3 does not split evenly over 2 workers/);
+  });
+
+  it('an abort stops after the current step with a checkpoint', async () => {
+    const out = path.join(tmp, 'aborted');
+    const controller = new AbortController();
+    const result = await trainLoopModel({
+      outDir: out,
+      data,
+      spec,
+      config: { ...config, steps: 50, checkpointEvery: 50 },
+      workers: 1,
+      signal: controller.signal,
+      onProgress: (e) => {
+        if (e.phase === 'training' && e.done >= 1) controller.abort();
+      },
+    });
+    assert.equal(result.stoppedBy, 'signal');
+    const meta = JSON.parse(await fs.readFile(path.join(out, 'metadata.json'), 'utf8'));
+    assert.equal(meta.step, result.step);
+    assert.ok(result.step >= 1 && result.step < 50);
+  });
+});
