@@ -50,7 +50,7 @@ function parse(args: string[]): BackendOptions {
     .option('--warmup <n>', 'untimed steps first', '3')
     .option('--iters <n>', 'timed steps', '10')
     .option('--cap <seconds>', 'stop starting steps of one measurement after this long', '120')
-    .addOption(new Option('--conv3d <impl>', '3-D convolutions').choices(['taps', 'native']).default('taps'))
+    .addOption(new Option('--conv3d <impl>', '3-D convolutions').choices(['taps', 'native']).default('native'))
     .addOption(new Option('--resample <method>', 'upsampling / pooling').choices(['reshape', 'kernel']).default('kernel'))
     .option('--profile', 'per-kernel profile of one training iteration and one b16 generation (single thread)', false)
     .option('--workers <n>', 'data-parallel replicas (threads), each with its own backend', '2')

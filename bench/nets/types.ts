@@ -8,7 +8,7 @@ export interface NetVariant {
   resample: 'reshape' | 'kernel';
 }
 
-export const NET_VARIANT_DEFAULTS: NetVariant = { conv3d: 'taps', resample: 'kernel' };
+export const NET_VARIANT_DEFAULTS: NetVariant = { conv3d: 'native', resample: 'kernel' };
 
 /** One of the two reference GANs of shared/bench/README.md, parameters under `g/` and `d/`. */
 export interface ReferenceGan {

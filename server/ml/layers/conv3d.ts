@@ -1,10 +1,11 @@
 /**
  * 3-D convolutions over NDHWC tensors ([batch, depth, height, width, channels]).
  *
- * `taps` (default) computes them as sums of 2-D convolutions over the (height, width) planes, one per depth tap,
- * with only rank <= 4 tensors around them: tfjs 4.22's wasm backend has wrong
- * 3-D backprop kernels, a scalar-loop Conv3D and a slow generic Slice on rank 5 (see shared/bench/README.md).
- * `native` calls tf.conv3d / tf.conv3dTranspose (correct on cpu, and on wasm with server/ml/kernels registered).
+ * `native` (default) calls tf.conv3d / tf.conv3dTranspose: correct on cpu, and on wasm once server/ml/kernels
+ * has replaced tfjs 4.22's wrong / scalar-loop 3-D kernels and added the missing Conv3DBackpropInputV2 gradient
+ * (initBackend does both); it was the faster one for training on wasm (loop reference GAN: 4.0 s vs 6.4 s CPU).
+ * `taps` computes them as sums of 2-D convolutions over the (height, width) planes, one per depth tap, with only
+ * rank <= 4 tensors, from stock tfjs ops (a reference, and a fallback where those kernels are not registered).
  */
 import { tf } from '../tf.js';
 import type { ParamStore } from '../params.js';
@@ -45,7 +46,7 @@ export function conv3d(p: ParamStore, scope: string, x: tf.Tensor5D, options: Co
   const k = kernel(p, scope, [kd, kh, kw, cin, o.filters], kd * kh * kw * cin, o) as tf.Tensor5D;
   const beta = bias(p, scope, o.filters, o);
 
-  if (o.implementation === 'native') {
+  if ((o.implementation ?? 'native') === 'native') {
     const y = tf.conv3d(x, k, [sd, sh, sw], padding);
     return withBias5(y, beta);
   }
@@ -91,7 +92,7 @@ export function conv3dTranspose(p: ParamStore, scope: string, x: tf.Tensor5D, op
   const oh = transposedSize(h, kh, sh, padding);
   const ow = transposedSize(w, kw, sw, padding);
 
-  if (o.implementation === 'native') {
+  if ((o.implementation ?? 'native') === 'native') {
     const y = tf.conv3dTranspose(x, k, [b, od, oh, ow, f], [sd, sh, sw], padding);
     return withBias5(y, beta);
   }
