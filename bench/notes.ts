@@ -120,6 +120,7 @@ export async function main(args: string[]): Promise<unknown> {
     for (const preset of o.presets) {
       const spec = noteModelSpec(preset);
       const dir = path.join(root, preset);
+      await initBackend({ backend: o.backends[0] ?? 'wasm' });
       await randomModelFolder(spec, dir);
       const figures: Record<string, unknown> = {};
       for (const backend of o.backends) {
