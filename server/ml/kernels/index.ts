@@ -2,6 +2,7 @@ import { tf } from '../tf.js';
 import type { BackendName } from '../backend.js';
 import { avgPoolGradWasm } from './avg-pool-grad.js';
 import { batchMatMulWasm } from './batch-matmul.js';
+import { collapsedSliceWasm, collapsedTransposeWasm } from './collapse-dims.js';
 import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputWasm } from './conv2d-backprop-input.js';
 import { conv3dWasm } from './conv3d.js';
@@ -31,6 +32,8 @@ type StockLookup = (kernelName: string) => tf.KernelConfig | undefined;
 /** Kernels this project adds or replaces per backend (stock ones are missing, wrong, or a scalar loop). */
 const KERNELS: Partial<Record<BackendName, (stock: StockLookup) => tf.KernelConfig[]>> = {
   wasm: (stock) => [
+    ...wrapStock(stock, tf.Slice, collapsedSliceWasm),
+    ...wrapStock(stock, tf.Transpose, collapsedTransposeWasm),
     ...wrapStock(stock, tf.Identity, sharedIdentityWasm),
     ...wrapStock(stock, tf.Cast, sharedSameTypeCastWasm),
     ...wrapStock(stock, tf.BatchMatMul, batchMatMulWasm),

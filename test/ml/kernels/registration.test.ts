@@ -27,6 +27,8 @@ describe('registerTrainingKernels', function () {
       'Conv3DBackpropFilterV2 (wasm)',
       'BatchMatMul (wasm)',
       'Identity (wasm)',
+      'Slice (wasm)',
+      'Transpose (wasm)',
       'DepthwiseConv2dNativeBackpropInput (wasm)',
       'DepthwiseConv2dNativeBackpropFilter (wasm)',
       'DepthwiseConv2dNativeBackpropInput (gradient)',
