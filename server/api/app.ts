@@ -22,6 +22,7 @@ import { RateLimiter } from './rate-limit.js';
 import { ServerStats } from './server-stats.js';
 import { registerSocketHandlers, jobRoom, type StudioIo } from './socket-handlers.js';
 import { statusPage } from './status-page.js';
+import { FileShelf, type FileShelfOptions } from './file-shelf.js';
 import { JobBroadcast } from './job-broadcast.js';
 import type { JamSessionOptions } from './jam-session.js';
 
@@ -72,6 +73,7 @@ export interface StudioServerOptions {
   jam?: JamSessionOptions;
   /** Load every model into the inference worker at start (default true). */
   preload?: boolean;
+  fileShelf?: FileShelfOptions;
   /** How often the models folders are read again, so models trained or copied in meanwhile are served (0: never). */
   rescanEveryMs?: number;
 }
@@ -131,6 +133,7 @@ export async function startStudioServer(options: StudioServerOptions = {}): Prom
   });
   app.use('/api', (req, _res, next) => next(access.checkHttp(req, true) ?? undefined), apiRouter({
     generation, jobs, stats,
+    shelf: new FileShelf(options.fileShelf),
     limiter: new RateLimiter({ perSecond: limits.httpRequestsPerSecond, burst: limits.httpBurst }),
     jsonBodyBytes: limits.jsonBodyBytes,
     loopBodyBytes: limits.loopBodyBytes,

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { StudioError } from '../util/errors.js';
 import { readPackageVersion } from '../util/version.js';
 import {
-  HEADER_MODEL, HEADER_SEED, instrumentRequestSchema, jobIdSchema, jobRequestSchema, loopRequestSchema, noteRequestSchema,
+  HEADER_MODEL, HEADER_SEED, LIMITS, SHARED_FILE_TYPES, instrumentRequestSchema, sharedFileNameSchema, jobIdSchema, jobRequestSchema, loopRequestSchema, noteRequestSchema,
 } from '../protocol.js';
 import type { JobManager } from '../jobs/job-manager.js';
 import { PREVIEW_EXTENSIONS } from '../jobs/previews.js';
@@ -16,11 +16,13 @@ import type { GenerationService } from './generation.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { ServerStats } from './server-stats.js';
 import { attachment, loopFilename } from './filenames.js';
+import type { FileShelf } from './file-shelf.js';
 import { HTTP_STATUS, toErrorBody } from './errors.js';
 import { parseInput } from './validate.js';
 
 export interface HttpContext {
   generation: GenerationService;
+  shelf: FileShelf;
   jobs: JobManager;
   stats: ServerStats;
   limiter: RateLimiter;
@@ -117,6 +119,25 @@ export function apiRouter(ctx: HttpContext): Router {
     const text = await readTail(file, LOG_TAIL_BYTES);
     res.setHeader('Content-Type', 'text/plain; charset=utf-8');
     res.send(text);
+  });
+
+  // The shared-file shelf (see protocol.ts): raw bytes in, a GET URL out.
+  const rawFile = express.raw({ type: () => true, limit: LIMITS.maxSharedFileBytes });
+  router.post('/files', rawFile, (req, res) => {
+    const filename = parseInput(sharedFileNameSchema, req.query.filename, 'filename');
+    const mimeType = SHARED_FILE_TYPES[filename.slice(filename.lastIndexOf('.') + 1) as keyof typeof SHARED_FILE_TYPES];
+    if (req.headers['content-type']?.split(';')[0]!.trim().toLowerCase() !== mimeType) {
+      throw new StudioError('BAD_INPUT', `send ${filename} with Content-Type: ${mimeType}`);
+    }
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new StudioError('BAD_INPUT', 'the request body (the file) is empty');
+    res.status(201).json(ctx.shelf.put(filename, mimeType, req.body));
+  });
+  router.get('/files/:id/:filename', (req, res) => {
+    const file = ctx.shelf.get(String(req.params.id), String(req.params.filename));
+    if (!file) throw new StudioError('NOT_FOUND', 'no such shared file (files stay on the shelf for an hour)');
+    res.setHeader('Content-Type', file.meta.mimeType);
+    res.setHeader('Content-Disposition', attachment(file.meta.filename));
+    res.send(Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength));
   });
 
   router.use((req, _res, next) => next(new StudioError('NOT_FOUND', `no route ${req.method} /api${req.path.slice(0, 100)}`)));

@@ -17,7 +17,7 @@ const VALID: Record<string, Record<string, unknown>> = {
 };
 const ROUTES: [string, string][] = [
   ['POST', '/api/notes'], ['POST', '/api/instruments'], ['POST', '/api/loops'], ['POST', '/api/jobs'],
-  ['DELETE', '/api/jobs/abc'], ['POST', '/api/jobs/abc/resume'], ['GET', '/api/jobs/abc'], ['GET', '/api/models/notes-x/previews/x.wav'],
+  ['POST', '/api/files?filename=x.wav'], ['POST', '/api/files?filename=../x'], ['DELETE', '/api/jobs/abc'], ['POST', '/api/jobs/abc/resume'], ['GET', '/api/jobs/abc'], ['GET', '/api/models/notes-x/previews/x.wav'],
 ];
 
 describe('api: fuzzed input gets clear errors and leaves the server serving others', () => {
