@@ -44,27 +44,6 @@ export function gatherDepthTaps(scope: WasmScope, x: TensorInfo, batch: number, 
   return out;
 }
 
-/** The adjoint of gatherDepthTaps: u [taps, n, outDepth, slice] summed back into [n, inDepth, slice]. */
-export function scatterAddDepthTaps(scope: WasmScope, u: TensorInfo, batch: number, depth: AxisGeometry): TensorInfo {
-  const slice = sliceSize(u, batch * depth.filterSize, depth.outSize);
-  if (depthIsIdentity(depth)) return scope.view(u, [batch, depth.inSize, slice]);
-  const out = scope.zeros([batch, depth.inSize, slice]);
-  const src = scope.data(u);
-  const dst = scope.data(out);
-  for (let k = 0; k < depth.filterSize; k++) {
-    for (let b = 0; b < batch; b++) {
-      for (let o = 0; o < depth.outSize; o++) {
-        const d = o * depth.stride + k * depth.dilation - depth.padBefore;
-        if (d < 0 || d >= depth.inSize) continue;
-        const from = ((k * batch + b) * depth.outSize + o) * slice;
-        const to = (b * depth.inSize + d) * slice;
-        for (let i = 0; i < slice; i++) dst[to + i]! += src[from + i]!;
-      }
-    }
-  }
-  return out;
-}
-
 /** filter [fd, fh, fw, ci, co] -> [fh, fw, fd * ci, co], matching the tap-stacked channels. */
 export function stackFilterTaps(scope: WasmScope, filter: TensorInfo): TensorInfo {
   const [fd, fh, fw, ci, co] = filter.shape as [number, number, number, number, number];
