@@ -23,6 +23,8 @@ const RESOLUTION_MS = 10;
 export class ServerStats {
   private readonly histogram: IntervalHistogram;
   private windowStart = Date.now();
+  /** Batch totals when the window started. */
+  private batchesAtStart = { batches: 0, items: 0 };
   private peakRss = 0;
   private readonly rssTimer: NodeJS.Timeout;
   connections = 0;
@@ -39,7 +41,10 @@ export class ServerStats {
     const ms = (ns: number) => Math.max(0, Math.round((ns / 1e6 - RESOLUTION_MS) * 100) / 100);
     const h = this.histogram;
     const memory = process.memoryUsage();
-    const sizes = Object.values(this.pool.batchSizes()).flat();
+    const totals = this.pool.batchTotals(reset);
+    // A reloaded model (or a restarted worker) starts its batchers afresh: never report negative counts.
+    const batches = Math.max(0, totals.batches - this.batchesAtStart.batches);
+    const items = Math.max(0, totals.items - this.batchesAtStart.items);
     const snapshot: StatsSnapshot = {
       windowSeconds: Math.round((Date.now() - this.windowStart) / 100) / 10,
       eventLoopDelayMs: {
@@ -47,10 +52,11 @@ export class ServerStats {
       },
       memory: { rssMb: mb(memory.rss), heapUsedMb: mb(memory.heapUsed), peakRssMb: mb(this.peakRss) },
       connections: this.connections,
-      batches: { count: sizes.length, meanSize: sizes.length ? Math.round((sizes.reduce((a, b) => a + b, 0) / sizes.length) * 100) / 100 : 0, maxSize: Math.max(0, ...sizes) },
+      batches: { count: batches, meanSize: batches ? Math.round((items / batches) * 100) / 100 : 0, maxSize: totals.maxSize },
       backend: this.pool.backend,
     };
     if (reset) {
+      this.batchesAtStart = { batches: totals.batches, items: totals.items };
       this.histogram.reset();
       this.windowStart = Date.now();
       this.peakRss = process.memoryUsage().rss;

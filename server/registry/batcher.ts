@@ -24,8 +24,10 @@ export class Batcher<Item, Result> {
   private readonly queues: Record<BatchPriority, Pending<Item, Result>[]> = { interactive: [], bulk: [] };
   private busy = false;
   private scheduled = false;
-  /** Sizes of the batches run so far (for stats and tests). */
+  /** Sizes of the last 1000 batches (for tests and a look at how batching goes). */
   readonly batchSizes: number[] = [];
+  /** Since the start: batches run and items in them; the largest batch since `resetWindow`. */
+  readonly totals = { batches: 0, items: 0, windowMax: 0 };
 
   constructor(private readonly options: BatcherOptions<Item, Result>) {}
 
@@ -54,7 +56,11 @@ export class Batcher<Item, Result> {
     this.busy = true;
     const batch = this.queues.interactive.splice(0, this.options.maxBatch);
     if (batch.length < this.options.maxBatch) batch.push(...this.queues.bulk.splice(0, this.options.maxBatch - batch.length));
-    if (this.batchSizes.length < 10_000) this.batchSizes.push(batch.length);
+    this.batchSizes.push(batch.length);
+    if (this.batchSizes.length > 1000) this.batchSizes.shift();
+    this.totals.batches++;
+    this.totals.items += batch.length;
+    this.totals.windowMax = Math.max(this.totals.windowMax, batch.length);
     try {
       const results = await this.options.run(batch.map((p) => p.item));
       if (results.length !== batch.length) throw new Error(`batch returned ${results.length} results for ${batch.length} items`);

@@ -85,10 +85,22 @@ export class InferencePool {
     return this.call({ op: 'memory' }) as Promise<WorkerMemory>;
   }
 
-  /** Batch sizes run so far, per model version (for stats and the bench). */
+  /** Recent batch sizes per model version (tests look at how requests were grouped). */
   batchSizes(): Record<string, number[]> {
     const out: Record<string, number[]> = {};
     for (const [key, b] of [...this.noteBatchers, ...this.loopBatchers]) out[key] = [...(out[key] ?? []), ...b.batchSizes];
+    return out;
+  }
+
+  /** Batches and items since the start over every model, and the largest batch since the last call with reset. */
+  batchTotals(reset = false): { batches: number; items: number; maxSize: number } {
+    const out = { batches: 0, items: 0, maxSize: 0 };
+    for (const b of [...this.noteBatchers.values(), ...this.loopBatchers.values()]) {
+      out.batches += b.totals.batches;
+      out.items += b.totals.items;
+      out.maxSize = Math.max(out.maxSize, b.totals.windowMax);
+      if (reset) b.totals.windowMax = 0;
+    }
     return out;
   }
 

@@ -168,6 +168,19 @@ describe('api: notes and instruments from a real (tiny) note model', () => {
     }
   });
 
+  it('GET /api/stats measures the event loop and the batches of its window', async () => {
+    await getJson(`${server.url}/api/stats?reset=1`);
+    const socket = await connect(server.url);
+    await Promise.all([1, 2, 3, 4].map((seed) => request(socket, 'note:generate', { pitch: 60, seed })));
+    const stats = (await getJson(`${server.url}/api/stats`)).body;
+    assert.equal(stats.batches.meanSize * stats.batches.count, 4, JSON.stringify(stats.batches));
+    assert.ok(stats.batches.maxSize >= 2);
+    for (const key of ['p50', 'p95', 'p99', 'max', 'mean']) assert.ok(stats.eventLoopDelayMs[key] >= 0, key);
+    assert.ok(stats.memory.peakRssMb >= stats.memory.heapUsedMb);
+    assert.equal(stats.connections, 1);
+    socket.close();
+  });
+
   it('reports the backend in /api/health once the worker is up', async () => {
     const health = await getJson(`${server.url}/api/health`);
     assert.ok(['wasm', 'cpu', 'tensorflow'].includes(health.body.backend), health.body.backend);
