@@ -58,7 +58,10 @@ function wrapStock(stock: StockLookup, kernelName: string, wrap: (k: tf.KernelCo
   return existing ? [wrap(existing)] : [];
 }
 
-/** Gradients no backend has: to train conv3dTranspose, and for WGAN-GP's double backprop. */
+/**
+ * Gradients no backend has (to train conv3dTranspose, and for WGAN-GP's double backprop), plus a leakyRelu
+ * gradient that replaces tfjs' slow where/greater formulation.
+ */
 const GRADIENTS: tf.GradConfig[] = [
   conv2dBackpropFilterGradient,
   conv3dBackpropInputGradient,
