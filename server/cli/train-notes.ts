@@ -79,9 +79,13 @@ async function trainNotesCommand(flags: TrainNotesFlags): Promise<void> {
   const controller = new AbortController();
   let stopSignal: string | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stopSignal) return; // already stopping: let the checkpoint finish
+    if (stopSignal) {
+      // A second signal means "now": checkpoints are swapped in atomically, so the last complete one stays.
+      log(`${signal} again: stopping without waiting for the checkpoint`);
+      process.exit(EXIT_ON_SIGNAL[signal] ?? 1);
+    }
     stopSignal = signal;
-    log(`${signal}: saving a checkpoint after this step`);
+    log(`${signal}: saving a checkpoint after this step (send it again to stop at once)`);
     controller.abort();
   };
   process.on('SIGINT', onSignal);

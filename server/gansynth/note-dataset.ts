@@ -1,5 +1,5 @@
 /** A note dataset in memory, as the trainer and the evaluator use it: IF-Mel images with their MIDI pitches. */
-export interface NoteDatasetSummary {
+export interface TrainingDataSummary {
   dir: string;
   /** Notes used. */
   count: number;
@@ -17,5 +17,5 @@ export interface NoteImageSet {
   midiPitches: number[];
   /** Instrument name per note (groups notes for diversity checks and splits). */
   instruments: string[];
-  summary: NoteDatasetSummary;
+  summary: TrainingDataSummary;
 }
