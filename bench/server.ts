@@ -4,7 +4,8 @@
  * while clients keep asking for notes. Prints JSON: requests/s, p50/p95/p99 latency, the server's own event-loop
  * delay (perf_hooks histogram, from GET /api/stats), peak memory, batch sizes; and the issue's two targets.
  * Options: --seconds N (per scenario, default 10)  --clients 10,50  --kinds notes,loops  --models DIR (repeatable)
- *          --note-model ID  --loop-model ID  --no-train  --train-job JSON (default: train-notes, preset lite)
+ *          --note-model ID  --loop-model ID  --no-train  --train-seconds N (default 20)
+ *          --train-job JSON (default: train-notes, preset lite, on audio-data/notes-default)
  */
 import { Command } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,6 +26,7 @@ interface BenchOptions {
   loopModel?: string;
   train: boolean;
   trainJob: string;
+  trainSeconds: number;
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -38,10 +40,11 @@ function parse(args: string[]): BenchOptions {
     .option('--note-model <id>', 'note model to ask for (default: notes-default, else the first)')
     .option('--loop-model <id>', 'loop model to ask for (default: loops-default, else the first)')
     .option('--no-train', 'skip the measurement while a model trains')
+    .option('--train-seconds <n>', 'seconds measured while the model trains', '20')
     .option('--train-job <json>', 'the job to run meanwhile', JSON.stringify({ type: 'train-notes', options: { model: 'bench-train', preset: 'lite', steps: 1_000_000 } }))
     .exitOverride();
   program.parse(args, { from: 'user' });
-  const o = program.opts<{ seconds: string; clients: string; kinds: string; models: string[]; noteModel?: string; loopModel?: string; train: boolean; trainJob: string }>();
+  const o = program.opts<{ seconds: string; clients: string; kinds: string; models: string[]; noteModel?: string; loopModel?: string; train: boolean; trainJob: string; trainSeconds: string }>();
   return {
     seconds: Number(o.seconds),
     clients: o.clients.split(',').map(Number),
@@ -51,6 +54,7 @@ function parse(args: string[]): BenchOptions {
     loopModel: o.loopModel,
     train: o.train,
     trainJob: o.trainJob,
+    trainSeconds: Number(o.trainSeconds),
   };
 }
 
@@ -129,14 +133,15 @@ async function measureWhileTraining(server: ServerProcess, options: BenchOptions
   log(`training job ${id}: waiting for its first progress`);
   const deadline = Date.now() + 180_000;
   let job = started.body as JobView;
-  // Past loading its data: the job is computing training steps.
-  while (Date.now() < deadline && !(job.state === 'running' && /train/i.test(job.progress?.phase ?? ''))) {
+  // Past loading its data and its first step: the job is computing training steps.
+  const training = (j: JobView) => j.state === 'running' && /train/i.test(j.progress?.phase ?? '') && (j.progress?.done ?? 0) >= 1;
+  while (Date.now() < deadline && !training(job)) {
     if (job.state !== 'queued' && job.state !== 'running') return { job: summary(job), error: `the training job ended: ${job.error?.message ?? job.state}` };
     await sleep(500);
     job = (await getJson(`${server.url}/api/jobs/${id}`)) as JobView;
   }
-  if (!job.progress || !/train/i.test(job.progress.phase ?? '')) return { job: summary(job), error: 'the training job reported no training step within 180 s' };
-  const stepsBefore = job.progress.done;
+  if (!training(job)) return { job: summary(job), error: 'the training job reported no training step within 180 s' };
+  const stepsBefore = job.progress!.done;
   await getJson(`${server.url}/api/stats?reset=1`);
   const pings: number[] = [];
   let pinging = true;
@@ -148,7 +153,8 @@ async function measureWhileTraining(server: ServerProcess, options: BenchOptions
       await sleep(100);
     }
   })();
-  const load = noteModel ? await runLoad({ url: server.url, clients: 10, seconds: options.seconds, next: (c, n) => requestFor('notes', noteModel, c, n) }) : (await sleep(options.seconds * 1000), null);
+  const seconds = options.trainSeconds;
+  const load = noteModel ? await runLoad({ url: server.url, clients: 10, seconds, next: (c, n) => requestFor('notes', noteModel, c, n) }) : (await sleep(seconds * 1000), null);
   pinging = false;
   await pinger;
   const stats = (await getJson(`${server.url}/api/stats`)) as StatsSnapshot;
