@@ -1,0 +1,83 @@
+import { strict as assert } from 'node:assert';
+import { promises as fs, readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { tf } from '../../server/ml/tf.js';
+import { initBackend } from '../../server/ml/backend.js';
+import { loadModelFolder } from '../../server/checkpoints/folder.js';
+import { LoopModel } from '../../server/musegan/loop-model.js';
+import { runStudio } from '../helpers/cli.js';
+import { metadataStep, startStudio, waitFor } from '../gansynth/helpers/cli-process.js';
+import { grooveDataset, tempDir } from './fixtures.js';
+
+describe('studio train loops (CLI, tiny, built dataset)', function () {
+  this.timeout(240_000);
+  let tmp = '';
+  let data = '';
+  const small = ['--preset', 'tiny', '--batch-size', '2', '--critic-steps', '1', '--workers', '1', '--quiet'];
+
+  before(async () => {
+    await initBackend();
+    tmp = await tempDir('studio-loops-cli-');
+    data = await grooveDataset(tmp, [0, 2, 5, 7]);
+  });
+
+  after(async () => {
+    await fs.rm(tmp, { recursive: true, force: true });
+  });
+
+  it('trains into a model folder, refuses to overwrite it, and --resume trains on; bad options fail fast', async () => {
+    const model = path.join(tmp, 'model');
+    const common = ['train', 'loops', '--data', data, '--out', model, ...small];
+    const first = await runStudio([...common, '--steps', '2']);
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(JSON.parse(first.stdout).step, 2);
+    assert.match(first.stderr, /training tiny \(hybrid\) on 4 phrases/);
+    const taken = await runStudio([...common, '--steps', '3']);
+    assert.notEqual(taken.code, 0);
+    assert.match(taken.stderr, /already exists; pass --resume to continue its training or --force/);
+    const resumed = await runStudio([...common, '--steps', '3', '--resume']);
+    assert.equal(JSON.parse(resumed.stdout).step, 3, resumed.stderr);
+    assert.deepEqual(readdirSync(path.join(model, 'previews')).sort(), ['step-000002', 'step-000003']);
+
+    for (const [args, message] of [
+      [['--steps', '0'], /--steps must be between 1 and/],
+      [['--design', 'duet'], /--design must be one of jamming, composer, hybrid/],
+      [['--data', path.join(tmp, 'nowhere')], /is not a loop dataset/],
+    ] as const) {
+      const bad = await runStudio(['train', 'loops', '--data', data, '--out', path.join(tmp, 'never'), ...small, ...args]);
+      assert.notEqual(bad.code, 0);
+      assert.match(bad.stderr, message);
+    }
+    await assert.rejects(fs.stat(path.join(tmp, 'never')));
+  });
+
+  it('checkpoints on SIGTERM and exits 143; after SIGKILL mid-run the folder loads, generates and resumes', async () => {
+    const run = path.join(tmp, 'killed');
+    const args = ['train', 'loops', '--data', data, '--out', run, '--steps', '100000', '--checkpoint-every', '1', ...small];
+    const stopped = startStudio(args);
+    await waitFor(() => metadataStep(run) >= 1, 120_000);
+    stopped.child.kill('SIGTERM');
+    const end = await stopped.exited;
+    assert.equal(end.code, 143, end.stderr);
+    const atStop = JSON.parse(end.stdout);
+    assert.equal(atStop.stoppedBy, 'signal');
+    assert.equal(metadataStep(run), atStop.step, 'the checkpoint holds the step it stopped at');
+
+    // Checkpointing every step, a kill most likely lands inside a save.
+    const killed = startStudio([...args, '--resume']);
+    await waitFor(() => metadataStep(run) >= atStop.step + 2, 120_000);
+    await new Promise((r) => setTimeout(r, 37));
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    const folder = await loadModelFolder(run, { training: true });
+    const step = folder.metadata.step;
+    tf.dispose([folder.weights, folder.training!.weights]);
+    assert.ok(step > atStop.step);
+    const model = await LoopModel.load(run);
+    assert.equal(model.generate({ seed: 1 }).bars, 4);
+    model.dispose();
+    const resumed = await runStudio(['train', 'loops', '--data', data, '--out', run, '--resume', '--steps', String(step + 1), ...small]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal(JSON.parse(resumed.stdout).step, step + 1);
+  });
+});
