@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { LoopRollJson } from '../../server/protocol.js';
-import { audibleTracks, loopEvents, loopLengthTicks, noteCounts, ticksPerStep } from '../../client/src/loops/loop-events.js';
+import { audibleTracks, limitPolyphony, loopEvents, loopLengthTicks, noteCounts, ticksPerStep } from '../../client/src/loops/loop-events.js';
 import { barX, layoutRoll, noteRect } from '../../client/src/loops/roll-layout.js';
 
 const roll: LoopRollJson = {
@@ -41,6 +41,21 @@ describe('client loop events and layout', () => {
     assert.deepEqual([...audibleTracks(all, { muted: new Set(['bass']), soloed: new Set() })], ['drums', 'piano', 'guitar', 'strings']);
     assert.deepEqual([...audibleTracks(all, { muted: new Set(), soloed: new Set(['bass', 'drums']) })], ['drums', 'bass']);
     assert.deepEqual([...audibleTracks(all, { muted: new Set(['bass']), soloed: new Set(['bass']) })], []);
+  });
+
+  it('holds at most N notes of a track at once, dropping what would exceed it', () => {
+    const cluster: LoopRollJson = {
+      ...roll,
+      tracks: [
+        // Ten bass notes at once (held two steps), then one more after they end; plus drums, counted apart.
+        { name: 'bass', program: 33, isDrum: false, notes: [...Array.from({ length: 10 }, (_, i) => ({ pitch: 30 + i, startStep: 0, endStep: 2, velocity: 90 })), { pitch: 50, startStep: 2, endStep: 3, velocity: 90 }] },
+        { name: 'drums', program: 0, isDrum: true, notes: [{ pitch: 36, startStep: 0, endStep: 1, velocity: 90 }, { pitch: 42, startStep: 0, endStep: 1, velocity: 90 }] },
+      ],
+    };
+    const kept = limitPolyphony(loopEvents(cluster), 3);
+    assert.deepEqual(kept.filter((e) => e.track === 'bass').map((e) => e.midiPitch), [30, 31, 32, 50]);
+    assert.equal(kept.filter((e) => e.track === 'drums').length, 2);
+    assert.deepEqual(limitPolyphony(loopEvents(roll), 3), loopEvents(roll), 'a sparse loop is untouched');
   });
 
   it('counts notes per track', () => {

@@ -4,11 +4,11 @@
  */
 import * as Tone from 'tone';
 import type { DecodedWav } from './wav-decode.js';
-import { LoopPlayer } from '../loops/loop-player.js';
 import { TrackVoices } from '../loops/track-voices.js';
 import { buildSampler, type SamplerSample } from './sampler.js';
 import type { LoopRollJson } from '../../../server/protocol.js';
-import { loopEvents } from '../loops/loop-events.js';
+import { limitPolyphony, loopEvents } from '../loops/loop-events.js';
+import { LoopPlayer, MAX_VOICES_PER_TRACK, releaseTicks } from '../loops/loop-player.js';
 
 export class AudioEngine {
   readonly tone = Tone;
@@ -65,7 +65,7 @@ export class AudioEngine {
     const secondsPerTick = 60 / (roll.tempoBpm * ppq);
     const voices = new TrackVoices(this.output);
     const start = Tone.now() + 0.1;
-    for (const event of loopEvents(roll, ppq)) {
+    for (const event of limitPolyphony(loopEvents(roll, ppq), MAX_VOICES_PER_TRACK, releaseTicks(roll.tempoBpm, ppq))) {
       voices.trigger(event.track, event.midiPitch, event.durationTicks * secondsPerTick, start + event.startTick * secondsPerTick, event.velocity);
     }
     const seconds = roll.bars * roll.beatsPerBar * ppq * secondsPerTick;

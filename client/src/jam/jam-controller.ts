@@ -25,6 +25,8 @@ export interface JamLogEntry {
   startedAt: number | null;
   /** Audio-context time of the loop's first note. */
   firstNoteAt: number | null;
+  /** A newer loop replaced it before its bar line came. */
+  cancelled: boolean;
 }
 
 export interface JamEvents {
@@ -155,11 +157,14 @@ export class JamController {
       expectedAt: null,
       startedAt: null,
       firstNoteAt: null,
+      cancelled: false,
     };
     if (decision.kind === 'swap') {
       for (const cancelled of decision.cancels) {
         const id = this.slotIds.get(cancelled);
         if (id !== undefined) this.player.cancel(id);
+        const replaced = this.entries.find((e) => e.slotId === id);
+        if (replaced) replaced.cancelled = true;
       }
       this.slotIds.set(next.sequence, slotId);
       this.loops.set(slotId, next);

@@ -23,7 +23,7 @@ export class JamLogView {
 
   private row(e: JamLogEntry): HTMLTableRowElement {
     const swap = e.decision.kind === 'swap' ? e.decision : null;
-    const started = e.startedAt === null ? (swap ? 'pending' : 'dropped (a newer loop had arrived)') : timing(e);
+    const started = e.startedAt !== null ? timing(e) : e.cancelled ? 'replaced by a newer loop before its bar' : swap ? 'pending' : 'dropped (a newer loop had arrived)';
     const row = h('tr', { 'data-sequence': e.sequence, 'data-for-bar': e.forBar, 'data-arrived-bar': e.arrivedAtBar.toFixed(4) },
       h('td', {}, String(e.sequence)),
       h('td', {}, String(e.seed)),
@@ -33,6 +33,7 @@ export class JamLogView {
       h('td', {}, started));
     if (swap) row.dataset.atBar = String(swap.atBar);
     if (swap?.late) row.dataset.late = 'true';
+    if (e.cancelled) row.dataset.cancelled = 'true';
     if (e.expectedAt !== null) row.dataset.expectedAt = e.expectedAt.toFixed(6);
     if (e.startedAt !== null) row.dataset.startedAt = e.startedAt.toFixed(6);
     if (e.firstNoteAt !== null) row.dataset.firstNoteAt = e.firstNoteAt.toFixed(6);

@@ -52,6 +52,28 @@ export function loopEvents(roll: LoopRollJson, ppq = DEFAULT_PPQ): LoopNoteEvent
   return events.sort((a, b) => a.startTick - b.startTick || a.midiPitch - b.midiPitch);
 }
 
+/**
+ * At most `maxVoices` notes of one track sounding at once: a note starting while that many are held is dropped
+ * (drums count hits, each lasting its one step). A voice stays busy `tailTicks` after its note ends (the synth's
+ * release). An untrained or noisy model can ask for a hundred simultaneous bass notes; a synth cannot play them,
+ * and trying would choke the page. Events stay in order.
+ */
+export function limitPolyphony(events: readonly LoopNoteEvent[], maxVoices: number | Readonly<Record<TrackName, number>>, tailTicks = 0): LoopNoteEvent[] {
+  const endsByTrack = new Map<string, number[]>();
+  const kept: LoopNoteEvent[] = [];
+  for (const event of events) {
+    const ends = (endsByTrack.get(event.track) ?? []).filter((end) => end > event.startTick);
+    if (ends.length >= (typeof maxVoices === 'number' ? maxVoices : maxVoices[event.track])) {
+      endsByTrack.set(event.track, ends);
+      continue;
+    }
+    ends.push(event.startTick + event.durationTicks + tailTicks);
+    endsByTrack.set(event.track, ends);
+    kept.push(event);
+  }
+  return kept;
+}
+
 export interface TrackMix {
   muted: ReadonlySet<TrackName>;
   soloed: ReadonlySet<TrackName>;

@@ -6,8 +6,8 @@
  */
 import * as Tone from 'tone';
 import type { LoopRollJson, TrackName } from '../../../server/protocol.js';
-import { audibleTracks, loopEvents, loopLengthTicks, type LoopNoteEvent, type TrackMix } from './loop-events.js';
-import type { PitchedVoice, TrackVoices } from './track-voices.js';
+import { audibleTracks, limitPolyphony, loopEvents, loopLengthTicks, type LoopNoteEvent, type TrackMix } from './loop-events.js';
+import { RELEASE_SECONDS, type PitchedVoice, type TrackVoices } from './track-voices.js';
 
 export interface LoopSlot {
   /** The caller's id for this loop; a higher id is a newer loop. */
@@ -37,6 +37,18 @@ export type NoteTap = (event: LoopNoteEvent, time: number, durationSeconds: numb
 interface TimedNote {
   time: string;
   note: LoopNoteEvent;
+}
+
+/**
+ * Notes of one track held at once, at most, counting release tails: what a player of that part would play, and
+ * well below the synths' polyphony. Every voice costs audio-thread time; a dense untrained model's loop played
+ * without a limit stalls the page.
+ */
+export const MAX_VOICES_PER_TRACK: Readonly<Record<TrackName, number>> = { drums: 8, bass: 3, piano: 8, guitar: 6, strings: 6 };
+
+/** Ticks a voice keeps sounding after its note ends, at `tempoBpm` (the longest synth release). */
+export function releaseTicks(tempoBpm: number, ppq: number): number {
+  return Math.ceil(RELEASE_SECONDS * (tempoBpm / 60) * ppq);
 }
 
 const TRACKS: TrackName[] = ['drums', 'bass', 'piano', 'guitar', 'strings'];
@@ -127,7 +139,7 @@ export class LoopPlayer {
         const seconds = event.durationTicks / ticksPerSecond();
         this.voices.trigger(event.track, event.midiPitch, seconds, time, event.velocity);
         this.tap?.(event, time, seconds);
-      }, loopEvents(roll, this.transport.PPQ).map((note) => ({ time: `${note.startTick}i`, note }))),
+      }, limitPolyphony(loopEvents(roll, this.transport.PPQ), MAX_VOICES_PER_TRACK, releaseTicks(roll.tempoBpm, this.transport.PPQ)).map((note) => ({ time: `${note.startTick}i`, note }))),
     };
     slot.part.loop = true;
     slot.part.loopEnd = `${loopLengthTicks(roll, this.transport.PPQ)}i`;

@@ -201,6 +201,7 @@ export class LoopsPanel {
       const tick = () => {
         this.drawPlayhead(player);
         if (player.playing) this.frame = requestAnimationFrame(tick);
+        else this.roll.playhead(null);
       };
       this.frame = requestAnimationFrame(tick);
     }

@@ -8,6 +8,9 @@ import type { TrackName } from '../../../server/protocol.js';
 
 type MelodicTrack = Exclude<TrackName, 'drums'>;
 
+/** The longest release of the melodic synths, seconds: a voice is busy this long after its note ends. */
+export const RELEASE_SECONDS = 0.5;
+
 /** Something that plays a pitch for a while at a time: a synth, a sampler. */
 export interface PitchedVoice {
   triggerAttackRelease(note: Tone.Unit.Frequency, duration: Tone.Unit.Time, time?: Tone.Unit.Time, velocity?: number): unknown;
@@ -20,22 +23,23 @@ export class TrackVoices {
   private readonly kick: Tone.MembraneSynth;
   private readonly tom: Tone.MembraneSynth;
   private readonly snare: Tone.NoiseSynth;
-  private readonly hat: Tone.MetalSynth;
-  private readonly cymbal: Tone.MetalSynth;
+  private readonly filters: Tone.Filter[] = [];
+  private readonly hat: Tone.NoiseSynth;
+  private readonly cymbal: Tone.NoiseSynth;
 
   constructor(output: Tone.InputNode) {
     this.bus = new Tone.Gain(0.7).connect(output);
     const poly = (options: Parameters<Tone.PolySynth<Tone.Synth>['set']>[0], volume: number) => {
       const synth = new Tone.PolySynth(Tone.Synth, options).connect(this.bus);
-      synth.maxPolyphony = 24;
+      synth.maxPolyphony = 32;
       synth.volume.value = volume;
       return synth;
     };
     this.melodic = {
       bass: poly({ oscillator: { type: 'square8' }, envelope: { attack: 0.005, decay: 0.2, sustain: 0.6, release: 0.1 } }, -14),
-      piano: poly({ oscillator: { type: 'triangle' }, envelope: { attack: 0.002, decay: 0.8, sustain: 0.2, release: 0.6 } }, -10),
+      piano: poly({ oscillator: { type: 'triangle' }, envelope: { attack: 0.002, decay: 0.8, sustain: 0.2, release: 0.5 } }, -10),
       guitar: poly({ oscillator: { type: 'sawtooth4' }, envelope: { attack: 0.003, decay: 0.3, sustain: 0.15, release: 0.3 } }, -18),
-      strings: poly({ oscillator: { type: 'fatsawtooth', count: 3, spread: 20 }, envelope: { attack: 0.15, decay: 0.2, sustain: 0.8, release: 0.8 } }, -22),
+      strings: poly({ oscillator: { type: 'sawtooth' }, envelope: { attack: 0.15, decay: 0.2, sustain: 0.8, release: 0.5 } }, -22),
     };
     this.kick = new Tone.MembraneSynth({ pitchDecay: 0.04, octaves: 6, envelope: { attack: 0.001, decay: 0.35, sustain: 0 } }).connect(this.bus);
     this.kick.volume.value = -4;
@@ -43,10 +47,14 @@ export class TrackVoices {
     this.tom.volume.value = -10;
     this.snare = new Tone.NoiseSynth({ noise: { type: 'white' }, envelope: { attack: 0.001, decay: 0.15, sustain: 0 } }).connect(this.bus);
     this.snare.volume.value = -12;
-    this.hat = new Tone.MetalSynth({ envelope: { attack: 0.001, decay: 0.06, release: 0.02 }, harmonicity: 5.1, modulationIndex: 32, resonance: 4000, octaves: 1.5 }).connect(this.bus);
-    this.hat.volume.value = -28;
-    this.cymbal = new Tone.MetalSynth({ envelope: { attack: 0.001, decay: 0.8, release: 0.3 }, harmonicity: 5.1, modulationIndex: 40, resonance: 5000, octaves: 1.5 }).connect(this.bus);
-    this.cymbal.volume.value = -30;
+    // Hats and cymbals are high-passed noise: cheap enough for the audio thread of a busy laptop (a MetalSynth's
+    // six FM pairs run all the time).
+    const bright = new Tone.Filter(7000, 'highpass').connect(this.bus);
+    this.hat = new Tone.NoiseSynth({ noise: { type: 'white' }, envelope: { attack: 0.001, decay: 0.05, sustain: 0 } }).connect(bright);
+    this.hat.volume.value = -16;
+    this.cymbal = new Tone.NoiseSynth({ noise: { type: 'white' }, envelope: { attack: 0.001, decay: 0.7, sustain: 0 } }).connect(bright);
+    this.cymbal.volume.value = -22;
+    this.filters.push(bright);
   }
 
   /** Plays `track`'s note; times in seconds of audio-context time. */
@@ -76,7 +84,7 @@ export class TrackVoices {
   /** Disconnects and frees every voice (a one-off preview is over). */
   dispose(): void {
     for (const synth of Object.values(this.melodic)) synth.dispose();
-    for (const voice of [this.kick, this.tom, this.snare, this.hat, this.cymbal]) voice.dispose();
+    for (const voice of [this.kick, this.tom, this.snare, this.hat, this.cymbal, ...this.filters]) voice.dispose();
     this.bus.dispose();
   }
 
@@ -106,10 +114,10 @@ export class TrackVoices {
     } else if ([41, 43, 45, 47, 48, 50].includes(midiPitch)) {
       if (hit(this.tom)) this.tom.triggerAttackRelease(Tone.Frequency(midiPitch - 12, 'midi').toFrequency(), 0.25, time, velocity);
     } else if ([49, 51, 52, 53, 55, 57, 59].includes(midiPitch)) {
-      if (hit(this.cymbal)) this.cymbal.triggerAttackRelease(250, 0.8, time, velocity * 0.8);
+      if (hit(this.cymbal)) this.cymbal.triggerAttackRelease(0.8, time, velocity * 0.8);
     } else if (hit(this.hat)) {
       // Closed and pedal hats short, open hat long; other percussion borrows the hat.
-      this.hat.triggerAttackRelease(midiPitch === 46 ? 300 : 400, midiPitch === 46 ? 0.25 : 0.05, time, midiPitch === 42 || midiPitch === 44 || midiPitch === 46 ? velocity : velocity * 0.6);
+      this.hat.triggerAttackRelease(midiPitch === 46 ? 0.25 : 0.05, time, midiPitch === 42 || midiPitch === 44 || midiPitch === 46 ? velocity : velocity * 0.6);
     }
   }
 }

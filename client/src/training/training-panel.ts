@@ -36,7 +36,7 @@ export class TrainingPanel {
     this.kind = h('select', { id: 'train-kind' }, h('option', { value: 'train-notes' }, 'Note model (GANSynth-style)'), h('option', { value: 'train-loops' }, 'Loop model (MuseGAN-style)'));
     this.modelId = h('input', { id: 'train-model', type: 'text', required: true, pattern: MODEL_ID_PATTERN, placeholder: 'e.g. notes-mine', autocomplete: 'off' });
     this.preset = h('select', { id: 'train-preset' }, h('option', { value: 'tiny' }, 'tiny: minutes, for trying things'), h('option', { value: 'lite', selected: true }, 'lite: hours on a laptop'), h('option', { value: 'paper' }, 'paper: the published sizes'));
-    this.steps = h('input', { id: 'train-steps', type: 'number', min: '1', step: '1', placeholder: 'preset default' });
+    this.steps = h('input', { id: 'train-steps', type: 'number', min: '1', step: '1', placeholder: 'default' });
     this.dataset = h('input', { id: 'train-data', type: 'text', pattern: MODEL_ID_PATTERN, placeholder: 'default dataset', autocomplete: 'off' });
     this.resume = h('input', { id: 'train-resume', type: 'checkbox' });
     this.startButton = h('button', { class: 'primary', id: 'start-training', type: 'submit' }, 'Start training');

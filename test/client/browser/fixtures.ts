@@ -36,3 +36,49 @@ export async function tinyNoteModel(): Promise<string> {
   await studio(['train', 'notes', '--preset', 'tiny', '--data', data, '--out', dir, '--steps', '4', '--checkpoint-every', '2', '--force', '--quiet'], 'training the tiny test note model');
   return dir;
 }
+
+export const MIDI_DATA_DIR = path.join(FIXTURES_DIR, 'midi-data');
+export const LOOPS_DATASET = 'loops-small';
+export const LOOPS_MODEL = 'loops-tiny';
+
+/** Whether this checkout's CLI can train loop models yet (`studio train loops`). */
+export async function canTrainLoops(): Promise<boolean> {
+  const result = await runStudio(['train', 'loops', '--help'], { timeoutMs: 60_000 });
+  return result.code === 0 && /loop/i.test(result.stdout);
+}
+
+/**
+ * A small loop dataset cut from 16 hand-written 4-bar MIDI loops (drums, bass, piano; different grooves and
+ * keys), through `studio data loops` like any MIDI folder.
+ */
+export async function loopDataset(): Promise<string> {
+  const dir = path.join(MIDI_DATA_DIR, LOOPS_DATASET);
+  if (existsSync(path.join(dir, 'dataset.json'))) return dir;
+  const { addNote, emptyRoll } = await import('../../../server/music/roll.js');
+  const { rollToMidi } = await import('../../../server/music/midi-out.js');
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const source = path.join(FIXTURES_DIR, 'midi-source');
+  mkdirSync(source, { recursive: true });
+  for (let song = 0; song < 16; song++) {
+    const roll = emptyRoll({ bars: 8, stepsPerBar: 48, tempoBpm: 90 + song * 4 });
+    const root = 36 + (song % 7);
+    for (let beat = 0; beat < 32; beat++) {
+      addNote(roll, { track: 'drums', midiPitch: beat % 2 === 0 ? 36 : 38, startStep: beat * 12 });
+      addNote(roll, { track: 'drums', midiPitch: 42, startStep: beat * 12 + 6 * (song % 2) });
+    }
+    for (let half = 0; half < 16; half++) addNote(roll, { track: 'bass', midiPitch: root + [0, 7, 5, 3][half % 4]!, startStep: half * 24, endStep: half * 24 + 18 });
+    for (let bar = 0; bar < 8; bar++) for (const third of [0, 4, 7]) addNote(roll, { track: 'piano', midiPitch: root + 24 + third + (bar % 2) * 5, startStep: bar * 48, endStep: bar * 48 + 36 });
+    writeFileSync(path.join(source, `song-${String(song).padStart(2, '0')}.mid`), rollToMidi(roll));
+  }
+  await studio(['data', 'loops', '--from', source, '--out', dir, '--quiet'], 'building the test loop dataset');
+  return dir;
+}
+
+/** A tiny loop model trained for a few steps on loopDataset(). */
+export async function tinyLoopModel(): Promise<string> {
+  const dir = path.join(MODELS_DIR, LOOPS_MODEL);
+  if (existsSync(path.join(dir, 'metadata.json'))) return dir;
+  const data = await loopDataset();
+  await studio(['train', 'loops', '--preset', 'tiny', '--data', data, '--out', dir, '--steps', '4', '--force', '--quiet'], 'training the tiny test loop model');
+  return dir;
+}
