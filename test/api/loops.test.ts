@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { Midi } from '@tonejs/midi';
 import { initBackend } from '../../server/ml/backend.js';
+import { tf } from '../../server/ml/tf.js';
 import { LoopModel } from '../../server/musegan/loop-model.js';
 import { rollToMidi } from '../../server/music/midi-out.js';
 import type { LoopReply } from '../../server/protocol.js';
@@ -16,6 +17,9 @@ describe('api: loops from a real (tiny) loop model', () => {
     await initBackend();
     const dir = await sharedTinyLoopModel();
     server = await startTestServer({ preload: false, modelsDirs: [path.dirname(dir)], limits: { socketRequestsPerSecond: 1e4, socketBurst: 1e4 } });
+    // Compare with the model run on the backend the server's inference worker uses (other test files may switch it).
+    await server.pool.info(server.registry.get(path.basename(dir)));
+    await tf.setBackend(server.pool.backend!);
     model = await LoopModel.load(dir);
   });
   after(async () => {
