@@ -10,7 +10,8 @@ export interface StatsSnapshot {
   eventLoopDelayMs: { p50: number; p95: number; p99: number; max: number; mean: number };
   memory: { rssMb: number; heapUsedMb: number; peakRssMb: number };
   connections: number;
-  batches: { count: number; meanSize: number; maxSize: number };
+  /** Inference batches of the window: how many, their size, and the worker's time per batch (model compute). */
+  batches: { count: number; meanSize: number; maxSize: number; meanMs: number };
   backend: string | null;
 }
 
@@ -24,7 +25,7 @@ export class ServerStats {
   private readonly histogram: IntervalHistogram;
   private windowStart = Date.now();
   /** Batch totals when the window started. */
-  private batchesAtStart = { batches: 0, items: 0 };
+  private batchesAtStart = { batches: 0, items: 0, busyMs: 0 };
   private peakRss = 0;
   private readonly rssTimer: NodeJS.Timeout;
   connections = 0;
@@ -45,6 +46,7 @@ export class ServerStats {
     // A reloaded model (or a restarted worker) starts its batchers afresh: never report negative counts.
     const batches = Math.max(0, totals.batches - this.batchesAtStart.batches);
     const items = Math.max(0, totals.items - this.batchesAtStart.items);
+    const busyMs = Math.max(0, totals.busyMs - this.batchesAtStart.busyMs);
     const snapshot: StatsSnapshot = {
       windowSeconds: Math.round((Date.now() - this.windowStart) / 100) / 10,
       eventLoopDelayMs: {
@@ -52,11 +54,16 @@ export class ServerStats {
       },
       memory: { rssMb: mb(memory.rss), heapUsedMb: mb(memory.heapUsed), peakRssMb: mb(this.peakRss) },
       connections: this.connections,
-      batches: { count: batches, meanSize: batches ? Math.round((items / batches) * 100) / 100 : 0, maxSize: totals.maxSize },
+      batches: {
+        count: batches,
+        meanSize: batches ? Math.round((items / batches) * 100) / 100 : 0,
+        maxSize: totals.maxSize,
+        meanMs: batches ? Math.round((busyMs / batches) * 10) / 10 : 0,
+      },
       backend: this.pool.backend,
     };
     if (reset) {
-      this.batchesAtStart = { batches: totals.batches, items: totals.items };
+      this.batchesAtStart = { batches: totals.batches, items: totals.items, busyMs: totals.busyMs };
       this.histogram.reset();
       this.windowStart = Date.now();
       this.peakRss = process.memoryUsage().rss;

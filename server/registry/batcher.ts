@@ -26,8 +26,8 @@ export class Batcher<Item, Result> {
   private scheduled = false;
   /** Sizes of the last 1000 batches (for tests and a look at how batching goes). */
   readonly batchSizes: number[] = [];
-  /** Since the start: batches run and items in them; the largest batch since `resetWindow`. */
-  readonly totals = { batches: 0, items: 0, windowMax: 0 };
+  /** Since the start: batches run, items in them, milliseconds spent running them; the largest batch of the window. */
+  readonly totals = { batches: 0, items: 0, busyMs: 0, windowMax: 0 };
 
   constructor(private readonly options: BatcherOptions<Item, Result>) {}
 
@@ -61,8 +61,10 @@ export class Batcher<Item, Result> {
     this.totals.batches++;
     this.totals.items += batch.length;
     this.totals.windowMax = Math.max(this.totals.windowMax, batch.length);
+    const started = performance.now();
     try {
       const results = await this.options.run(batch.map((p) => p.item));
+      this.totals.busyMs += performance.now() - started;
       if (results.length !== batch.length) throw new Error(`batch returned ${results.length} results for ${batch.length} items`);
       batch.forEach((p, i) => p.resolve(results[i]!));
     } catch (err) {

@@ -93,11 +93,12 @@ export class InferencePool {
   }
 
   /** Batches and items since the start over every model, and the largest batch since the last call with reset. */
-  batchTotals(reset = false): { batches: number; items: number; maxSize: number } {
-    const out = { batches: 0, items: 0, maxSize: 0 };
+  batchTotals(reset = false): { batches: number; items: number; busyMs: number; maxSize: number } {
+    const out = { batches: 0, items: 0, busyMs: 0, maxSize: 0 };
     for (const b of [...this.noteBatchers.values(), ...this.loopBatchers.values()]) {
       out.batches += b.totals.batches;
       out.items += b.totals.items;
+      out.busyMs += b.totals.busyMs;
       out.maxSize = Math.max(out.maxSize, b.totals.windowMax);
       if (reset) b.totals.windowMax = 0;
     }

@@ -179,6 +179,7 @@ describe('api: notes and instruments from a real (tiny) note model', () => {
     const stats = (await getJson(`${server.url}/api/stats`)).body;
     assert.equal(Math.round(stats.batches.meanSize * stats.batches.count), 4, JSON.stringify(stats.batches));
     assert.ok(stats.batches.maxSize >= 2);
+    assert.ok(stats.batches.meanMs > 0);
     for (const key of ['p50', 'p95', 'p99', 'max', 'mean']) assert.ok(stats.eventLoopDelayMs[key] >= 0, key);
     assert.ok(stats.memory.peakRssMb >= stats.memory.heapUsedMb);
     assert.equal(stats.connections, 1);
