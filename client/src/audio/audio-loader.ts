@@ -20,8 +20,3 @@ export function loadAudio(): Promise<AudioEngine> {
   });
   return engine;
 }
-
-/** The engine if it has been loaded already (for code that must not start audio by itself). */
-export function audioIfLoaded(): Promise<AudioEngine> | null {
-  return engine;
-}

@@ -7,7 +7,7 @@
 import type { JamNext, JamStart, JamState, JamUpdate, LoopReply } from '../../../server/protocol.js';
 import { RequestError, type StudioConnection } from '../net/studio-connection.js';
 import type { LoopPlayer, SwapEvent } from '../loops/loop-player.js';
-import { SwapPlan, secondsPerBar, type SwapDecision, type TransportNow } from './swap-scheduler.js';
+import { SwapPlan, type SwapDecision, type TransportNow } from './swap-scheduler.js';
 
 /** What the jam log shows (and tests read): when a loop arrived, which bar it asked for and got, when it sounded. */
 export interface JamLogEntry {
@@ -169,8 +169,7 @@ export class JamController {
       this.slotIds.set(next.sequence, slotId);
       this.loops.set(slotId, next);
       this.player.schedule(slotId, next.loop.roll, decision.atBar);
-      const started = this.player.startedAt;
-      if (now.playing && started !== null) entry.expectedAt = started + decision.atBar * secondsPerBar(now.tempoBpm, now.beatsPerBar);
+      if (now.playing) entry.expectedAt = this.player.timeOfBar(decision.atBar);
       if (!now.playing) this.events.loopShown(next.loop, next.sequence);
       for (const old of [...this.loops.keys()]) if (old < slotId - LOG_LENGTH) this.loops.delete(old);
     }

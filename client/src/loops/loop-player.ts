@@ -83,6 +83,17 @@ export class LoopPlayer {
     return this.transport.ticks / (this.transport.PPQ * this.beatsPerBar);
   }
 
+  /**
+   * When the transport reaches `bar`, in audio-context time, assuming the tempo holds until then (tempo changes
+   * ride on swaps, so it does up to the next one); null while stopped.
+   */
+  timeOfBar(bar: number): number | null {
+    if (!this.running) return null;
+    const now = Tone.now();
+    const barNow = this.transport.getTicksAtTime(now) / (this.transport.PPQ * this.beatsPerBar);
+    return now + ((bar - barNow) * this.beatsPerBar * 60) / this.transport.bpm.value;
+  }
+
   /** Audio-context time when the transport last started (bar 0). */
   get startedAt(): number | null {
     return this.startTime;
@@ -147,9 +158,11 @@ export class LoopPlayer {
     slot.markerId = this.transport.scheduleOnce((time) => {
       slot.startedAt = time;
       if (Math.abs(this.transport.bpm.getValueAtTime(time) - roll.tempoBpm) > 1e-6) this.transport.bpm.setValueAtTime(roll.tempoBpm, time);
-      Tone.getDraw().schedule(() => {
+      // Tell the page when the bar line is heard. (Not Tone.Draw: it drops callbacks more than 0.25 s late, and a
+      // busy page is sometimes that late; a late display beats a missing one.)
+      setTimeout(() => {
         for (const listener of this.swapListeners) listener({ id, atBar, time });
-      }, time);
+      }, Math.max(0, (time - Tone.immediate()) * 1000));
     }, at);
     this.slots.push(slot);
     return slot;

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { startStudioServer, type StudioServer } from '../../../server/api/app.js';
 import { parseDownloadUrlData } from '../../../client/src/dom/download-url.js';
 import { ensureClientBuilt, launchChromium, openStudio, realProblems, screenshot, serverHasFileShelf, type Browser, type StudioPage } from './chromium.js';
-import { AUDIO_DATA_DIR, LOOPS_MODEL, MIDI_DATA_DIR, MODELS_DIR, canTrainLoops, tinyLoopModel } from './fixtures.js';
+import { AUDIO_DATA_DIR, LOOPS_MODEL, MIDI_DATA_DIR, MODELS_DIR, canTrainLoops, tinyLoopModel, tinyNoteModel } from './fixtures.js';
 
 const pageBytes = (url: string) => `fetch(${JSON.stringify(url)}).then((r) => r.arrayBuffer()).then((b) => Array.from(new Uint8Array(b)))`;
 const jamRows = `Array.from(document.querySelectorAll('#jam-log tbody tr')).map((tr) => ({ ...tr.dataset }))`;
@@ -36,6 +36,7 @@ describe('web client in Chromium: loops panel and live jam against a real server
     }
     ensureClientBuilt();
     await tinyLoopModel();
+    await tinyNoteModel(); // for the built instrument on a loop track
     stateDir = mkdtempSync(path.join(tmpdir(), 'studio-client-loops-'));
     server = await startStudioServer({ port: 0, modelsDirs: [MODELS_DIR], stateDir, audioDataDir: AUDIO_DATA_DIR, midiDataDir: MIDI_DATA_DIR });
     await server.preloaded;
@@ -108,7 +109,9 @@ describe('web client in Chromium: loops panel and live jam against a real server
   it('keeps a locked track when the rest is regenerated', async () => {
     const { page } = studio;
     // Every loop taken so far has started: the one shown is the one the server would lock tracks from.
-    await page.waitForFunction(`${jamRows}.every((r) => r.startedAt || !r.atBar || r.cancelled)`, undefined, { timeout: 60_000 });
+    await page.waitForFunction(`${jamRows}.every((r) => r.startedAt || !r.atBar || r.cancelled)`, undefined, { timeout: 60_000 }).catch(async (err) => {
+      throw new Error(`${err}: jam log ${JSON.stringify(await page.evaluate(jamRows))}`);
+    });
     const drumsHref = () => page.getAttribute('#track-list tr[data-track="drums"] .download', 'href');
     const before = await drumsHref();
     assert.ok(before, 'the loop has a drum stem');
@@ -133,6 +136,21 @@ describe('web client in Chromium: loops panel and live jam against a real server
     await screenshot(page, 'client-loops-solo');
     await toggle('piano', 'Solo');
     await toggle('bass', 'Mute');
+  });
+
+  it('plays a loop track with the instrument built on the notes panel', async () => {
+    const { page, problems } = studio;
+    const pianoSound = '#track-list select[data-track="piano"]';
+    assert.equal(await page.$eval(`${pianoSound} option[value="instrument"]`, (o) => o.hasAttribute('disabled')), true, 'no instrument yet');
+    await page.locator('body').press('Digit1');
+    await page.click('#build-instrument');
+    await page.waitForSelector('.instrument[data-ready="true"]', { timeout: 120_000 });
+    await page.locator('body').press('Digit2');
+    await page.selectOption(pianoSound, 'instrument');
+    await page.waitForTimeout(2500); // the loop keeps playing, its piano part now on the sampler
+    assert.equal(await page.getAttribute('#loops-panel', 'data-playing'), 'true');
+    assert.equal(await page.inputValue(pianoSound), 'instrument');
+    assert.deepEqual(realProblems(problems, shelf), []);
   });
 
   it('gives the loop and each stem a drag handle with its DownloadURL', async function () {
