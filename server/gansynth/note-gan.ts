@@ -113,7 +113,8 @@ export class NoteGan {
         alphas,
       });
       const drift = driftPenalty(real.critic, config.driftWeight);
-      const pitchLoss = tf.add(softmaxCrossEntropy(real.pitchLogits, labels), softmaxCrossEntropy(generated.pitchLogits, labels));
+      const realPitchLoss = softmaxCrossEntropy(real.pitchLogits, labels);
+      const pitchLoss = config.discriminatorPitchOn === 'real' ? realPitchLoss : tf.add(realPitchLoss, softmaxCrossEntropy(generated.pitchLogits, labels));
       const accuracy = tf.mean(tf.cast(tf.equal(tf.argMax(real.pitchLogits, 1), labels), 'float32'));
       const total = tf.addN([wgan, gp, drift, tf.mul(pitchLoss, config.discriminatorPitchLossWeight)]) as tf.Scalar;
       parts?.dispose();

@@ -16,6 +16,11 @@ export const noteTrainConfigSchema = z.object({
   /** AC-GAN pitch cross-entropy weights (GANSynth: 10 on both networks). */
   generatorPitchLossWeight: z.number().min(0),
   discriminatorPitchLossWeight: z.number().min(0),
+  /**
+   * What the discriminator's pitch head learns from: real notes only, or real and generated (AC-GAN as in GANSynth).
+   * On generated notes the head can learn cues of fakes that the generator then learns to produce instead of pitch.
+   */
+  discriminatorPitchOn: z.enum(['real', 'real+fake']),
   checkpointEvery: z.number().int().positive(),
   /** MIDI pitches rendered as preview WAVs at every checkpoint. */
   previewPitches: z.array(z.number().int()),
@@ -36,6 +41,7 @@ export const noteTrainDefaults: NoteTrainConfig = {
   driftWeight: 1e-3,
   generatorPitchLossWeight: 10,
   discriminatorPitchLossWeight: 10,
+  discriminatorPitchOn: 'real',
   checkpointEvery: 250,
   previewPitches: [36, 48, 60, 72],
   seed: 0,
