@@ -9,7 +9,7 @@
  */
 import { tf } from '../ml/tf.js';
 import type { ParamStore } from '../ml/params.js';
-import { expandPitch, expandTime, generatorActivation, instanceDense, type Grid, type LayerInput } from './block-layers.js';
+import { expandPitch, expandTime, generatorActivation, instanceDense, leakyAll, type Grid, type LayerInput } from './block-layers.js';
 import { encodeCondition } from './encoder.js';
 import type { LatentTensors } from './latents.js';
 import { SEMITONES, SIXTEENTHS_PER_BEAT, loopShape, type LoopSpec } from './spec.js';
@@ -41,16 +41,23 @@ export function generatorLogits(p: ParamStore, spec: LoopSpec, latents: LatentTe
   const batch = batchSize(latents);
   const n = batch * spec.bars;
 
-  // Per-bar inputs [n, dim]: shared by every instance, or one per instance.
-  const inputs: LayerInput[] = [];
-  if (latents.shared) inputs.push(repeatPerBar(latents.shared, spec.bars));
-  if (latents.sharedTemporal) inputs.push(temporalGenerator(p, 'generator/temporal-shared', [latents.sharedTemporal], temporalOptions(spec))[0]!);
+  // Per-bar input of each instance [n, dim]: the shared parts, then its private parts (small: concatenated, so the
+  // first layer is one product per instance).
+  const shared: tf.Tensor2D[] = [];
+  if (latents.shared) shared.push(repeatPerBar(latents.shared, spec.bars));
+  if (latents.sharedTemporal) shared.push(temporalGenerator(p, 'generator/temporal-shared', [latents.sharedTemporal], temporalOptions(spec))[0]!);
   if (spec.conditioning.enabled) {
     if (!given) throw new Error('generatorLogits: this spec is conditional; pass `given` (all zero for free generation)');
-    inputs.push(repeatPerBar(given.mask, spec.bars));
+    shared.push(repeatPerBar(given.mask, spec.bars));
   }
-  if (latents.private) inputs.push(latents.private.map((z) => repeatPerBar(z, spec.bars)));
-  if (latents.privateTemporal) inputs.push(temporalGenerator(p, 'generator/temporal-private', latents.privateTemporal, temporalOptions(spec)));
+  const privateParts: tf.Tensor2D[][] = Array.from({ length: instances }, () => []);
+  if (latents.private) latents.private.forEach((z, i) => privateParts[i]!.push(repeatPerBar(z, spec.bars)));
+  if (latents.privateTemporal) temporalGenerator(p, 'generator/temporal-private', latents.privateTemporal, temporalOptions(spec)).forEach((z, i) => privateParts[i]!.push(z));
+  const sharedInput = shared.length === 0 ? null : shared.length === 1 ? shared[0]! : (tf.concat(shared, 1) as tf.Tensor2D);
+  const inputs: LayerInput = privateParts.map((parts) => {
+    const all = sharedInput ? [sharedInput, ...parts] : parts;
+    return all.length === 1 ? all[0]! : (tf.concat(all, 1) as tf.Tensor2D);
+  });
 
   const cond = spec.conditioning.enabled && given ? encodeCondition(p, spec, given.roll) : null;
   const withCondition = (own: tf.Tensor2D[], features: tf.Tensor2D | undefined): LayerInput[] => (features ? [own, features] : [own]);
@@ -59,7 +66,7 @@ export function generatorLogits(p: ParamStore, spec: LoopSpec, latents: LatentTe
   let grid: Grid = { n, h: spec.beatsPerBar, w: shape.octaves };
   const cells = grid.h * grid.w;
   const h = generatorActivation(
-    instanceDense(p, 'generator/bar/grid', instances, inputs, cells * g.gridChannels).map((y) => tf.reshape(y, [n * cells, g.gridChannels]) as tf.Tensor2D),
+    instanceDense(p, 'generator/bar/grid', instances, [inputs], cells * g.gridChannels).map((y) => tf.reshape(y, [n * cells, g.gridChannels]) as tf.Tensor2D),
   );
   const sixteenths = expandTime(p, 'generator/bar/sixteenths', instances, withCondition(h, cond?.beats), grid, SIXTEENTHS_PER_BEAT, g.sixteenthChannels); // [n*16*7, c]
   grid = sixteenths.grid;
@@ -67,12 +74,13 @@ export function generatorLogits(p: ParamStore, spec: LoopSpec, latents: LatentTe
   const h16In = withCondition(h16, cond?.sixteenths);
 
   // Two streams, as MuseGAN: pitch first then time, and time first then pitch. Their last expansions go straight
-  // to logits and add up, so nothing runs at the full steps x pitches resolution but two matrix products.
+  // to logits and add up, so nothing runs at the full steps x pitches resolution but two matrix products. The
+  // streams' own features are the largest tensors here; they get leaky ReLU without pixel norm (half the cost).
   const outputs = shape.generatorOutputs;
   const a1 = expandPitch(p, 'generator/bar/pitch-time/pitch', instances, h16In, grid, SEMITONES, g.streamChannels); // [n*16*84, c]
-  const a2 = expandTime(p, 'generator/bar/pitch-time/time', instances, [generatorActivation(a1.y)], a1.grid, shape.stepsPerSixteenth, outputs);
+  const a2 = expandTime(p, 'generator/bar/pitch-time/time', instances, [leakyAll(a1.y)], a1.grid, shape.stepsPerSixteenth, outputs);
   const b1 = expandTime(p, 'generator/bar/time-pitch/time', instances, h16In, grid, shape.stepsPerSixteenth, g.streamChannels); // [n*48*7, c]
-  const b2 = expandPitch(p, 'generator/bar/time-pitch/pitch', instances, withCondition(generatorActivation(b1.y), cond?.steps), b1.grid, SEMITONES, outputs);
+  const b2 = expandPitch(p, 'generator/bar/time-pitch/pitch', instances, withCondition(leakyAll(b1.y), cond?.steps), b1.grid, SEMITONES, outputs);
   const logits = a2.y.map((a, i) => tf.add(tf.add(a, b2.y[i]!), OUTPUT_PRIOR_LOGIT)); // [n*48*84, outputs]
 
   const fine = n * spec.stepsPerBar * spec.pitchCount;
