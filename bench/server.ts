@@ -4,7 +4,7 @@
  * while clients keep asking for notes. Prints JSON: requests/s, p50/p95/p99 latency, the server's own event-loop
  * delay (perf_hooks histogram, from GET /api/stats), peak memory, batch sizes; and the issue's two targets.
  * Options: --seconds N (per scenario, default 10)  --clients 10,50  --kinds notes,loops  --models DIR (repeatable)
- *          --note-model ID  --loop-model ID  --no-train  --train-seconds N (default 20)
+ *          --note-model ID  --loop-model ID  --no-train  --train-seconds N (default 20)  --workers N (inference threads)
  *          --train-job JSON (default: train-notes, preset lite, on audio-data/notes-default)
  */
 import { Command } from 'commander';
@@ -27,6 +27,7 @@ interface BenchOptions {
   train: boolean;
   trainJob: string;
   trainSeconds: number;
+  workers: number;
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -41,10 +42,11 @@ function parse(args: string[]): BenchOptions {
     .option('--loop-model <id>', 'loop model to ask for (default: loops-default, else the first)')
     .option('--no-train', 'skip the measurement while a model trains')
     .option('--train-seconds <n>', 'seconds measured while the model trains', '20')
+    .option('--workers <n>', 'inference threads of the server (serve --inference-workers)', '1')
     .option('--train-job <json>', 'the job to run meanwhile', JSON.stringify({ type: 'train-notes', options: { model: 'bench-train', preset: 'lite', steps: 1_000_000 } }))
     .exitOverride();
   program.parse(args, { from: 'user' });
-  const o = program.opts<{ seconds: string; clients: string; kinds: string; models: string[]; noteModel?: string; loopModel?: string; train: boolean; trainJob: string; trainSeconds: string }>();
+  const o = program.opts<{ seconds: string; clients: string; kinds: string; models: string[]; noteModel?: string; loopModel?: string; train: boolean; trainJob: string; trainSeconds: string; workers: string }>();
   return {
     seconds: Number(o.seconds),
     clients: o.clients.split(',').map(Number),
@@ -55,13 +57,14 @@ function parse(args: string[]): BenchOptions {
     train: o.train,
     trainJob: o.trainJob,
     trainSeconds: Number(o.trainSeconds),
+    workers: Number(o.workers),
   };
 }
 
 export async function main(args: string[]): Promise<unknown> {
   const options = parse(args);
   const workDir = mkdtempSync(path.join(tmpdir(), 'studio-bench-server-'));
-  const server = await startServerProcess({ modelsDirs: options.models, workDir, rate: 1e6 });
+  const server = await startServerProcess({ modelsDirs: options.models, workDir, rate: 1e6, inferenceWorkers: options.workers });
   log(`server at ${server.url}`);
   try {
     const models = (await getJson(`${server.url}/api/models`)) as ModelSummary[];
@@ -84,7 +87,7 @@ export async function main(args: string[]): Promise<unknown> {
     const whileTraining = options.train ? await measureWhileTraining(server, options, noteModel?.id ?? null) : { skipped: '--no-train' };
     const health = (await getJson(`${server.url}/api/health`)) as { backend: string | null; version: string };
     return {
-      server: { version: health.version, backend: health.backend, noteModel: noteModel?.id ?? null, loopModel: loopModel?.id ?? null, secondsPerScenario: options.seconds },
+      server: { version: health.version, backend: health.backend, inferenceWorkers: options.workers, noteModel: noteModel?.id ?? null, loopModel: loopModel?.id ?? null, secondsPerScenario: options.seconds },
       scenarios,
       whileTraining,
       targets: targets(scenarios, whileTraining),

@@ -20,12 +20,13 @@ export interface ServerProcessOptions {
   /** Where jobs write models (STUDIO_MODELS_DIR) and keep state. */
   workDir: string;
   rate: number;
+  inferenceWorkers: number;
   env?: NodeJS.ProcessEnv;
 }
 
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
   const root = projectRoot();
-  const args = ['--import', 'tsx', path.join(root, 'server/cli/run.ts'), 'serve', '--port', '0', '--rate', String(options.rate),
+  const args = ['--import', 'tsx', path.join(root, 'server/cli/run.ts'), 'serve', '--port', '0', '--rate', String(options.rate), '--inference-workers', String(options.inferenceWorkers),
     '--state', path.join(options.workDir, 'jobs'), ...options.modelsDirs.flatMap((d) => ['--models', d])];
   const child = spawn(process.execPath, args, {
     cwd: root,

@@ -10,6 +10,7 @@ interface ServeOptions {
   state?: string;
   allowOrigin: string[];
   rate?: string;
+  inferenceWorkers?: string;
 }
 
 /** `studio serve` (= `npm start`): the HTTP + socket.io server on 127.0.0.1:8080 unless told otherwise. */
@@ -23,6 +24,7 @@ export function registerServe(program: Command): void {
     .option('--state <dir>', 'where job state and logs are kept (default .studio/jobs)')
     .option('--allow-origin <origin>', 'a browser origin besides the server itself that may use the API (repeatable)', collect, [])
     .option('--rate <n>', 'requests per second allowed per client (HTTP: per address; socket: per connection)')
+    .option('--inference-workers <n>', 'threads generating notes and loops, each with its own copy of the models (default 1)')
     .action(async (opts: ServeOptions) => {
       // An empty HOST or PORT counts as unset.
       const host = opts.host ?? (process.env.HOST || '127.0.0.1');
@@ -37,6 +39,7 @@ export function registerServe(program: Command): void {
         stateDir: opts.state ? path.resolve(opts.state) : undefined,
         allowedOrigins: opts.allowOrigin,
         limits: opts.rate === undefined ? undefined : rateLimits(opts.rate),
+        inference: opts.inferenceWorkers === undefined ? undefined : { workers: parseCount('--inference-workers', opts.inferenceWorkers) },
       });
       console.log(`studio: serving on ${server.url}`);
       const models = server.registry.list();
@@ -66,6 +69,12 @@ function rateLimits(raw: string): { httpRequestsPerSecond: number; httpBurst: nu
   const rate = Number(raw);
   if (!(rate > 0) || !Number.isFinite(rate)) throw new StudioError('BAD_INPUT', `--rate must be a positive number, got "${raw}"`);
   return { httpRequestsPerSecond: rate, httpBurst: rate * 3, socketRequestsPerSecond: rate, socketBurst: rate * 3 };
+}
+
+function parseCount(flag: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 16) throw new StudioError('BAD_INPUT', `${flag} must be an integer 1-16, got "${raw}"`);
+  return n;
 }
 
 function parsePort(raw: string): number {

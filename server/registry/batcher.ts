@@ -1,8 +1,9 @@
 /**
  * Collects requests for one model that arrive together and runs them as one batch (one forward pass).
  *
- * A batch starts on the next turn of the event loop after the first request; while it runs, new requests wait and
- * form the next batch, so under load batches grow by themselves and idle requests are not delayed by a timer.
+ * A batch starts on the next turn of the event loop after the first request; while `concurrency` batches run, new
+ * requests wait and form the next one, so under load batches grow by themselves and idle requests are not delayed
+ * by a timer.
  * Interactive requests are taken before bulk ones (an instrument export must not hold up a played note).
  */
 export type BatchPriority = 'interactive' | 'bulk';
@@ -10,6 +11,8 @@ export type BatchPriority = 'interactive' | 'bulk';
 export interface BatcherOptions<Item, Result> {
   /** Items per batch at most. */
   maxBatch: number;
+  /** Batches running at once (one per inference thread); default 1. */
+  concurrency?: number;
   /** Runs one batch; returns one result per item, in order. */
   run: (items: Item[]) => Promise<Result[]>;
 }
@@ -22,7 +25,7 @@ interface Pending<Item, Result> {
 
 export class Batcher<Item, Result> {
   private readonly queues: Record<BatchPriority, Pending<Item, Result>[]> = { interactive: [], bulk: [] };
-  private busy = false;
+  private running = 0;
   private scheduled = false;
   /** Sizes of the last 1000 batches (for tests and a look at how batching goes). */
   readonly batchSizes: number[] = [];
@@ -42,20 +45,32 @@ export class Batcher<Item, Result> {
     return this.queues.interactive.length + this.queues.bulk.length;
   }
 
+  private get full(): boolean {
+    return this.running >= (this.options.concurrency ?? 1);
+  }
+
   private schedule(): void {
-    if (this.busy || this.scheduled) return;
+    if (this.full || this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      void this.flush();
+      this.flush();
     });
   }
 
-  private async flush(): Promise<void> {
-    if (this.busy || this.pending === 0) return;
-    this.busy = true;
-    const batch = this.queues.interactive.splice(0, this.options.maxBatch);
-    if (batch.length < this.options.maxBatch) batch.push(...this.queues.bulk.splice(0, this.options.maxBatch - batch.length));
+  /** Starts as many batches as there are free slots, sharing the waiting items evenly among them. */
+  private flush(): void {
+    const concurrency = this.options.concurrency ?? 1;
+    while (!this.full && this.pending > 0) {
+      const size = Math.min(this.options.maxBatch, Math.ceil(this.pending / (concurrency - this.running)));
+      const batch = this.queues.interactive.splice(0, size);
+      if (batch.length < size) batch.push(...this.queues.bulk.splice(0, size - batch.length));
+      void this.run(batch);
+    }
+  }
+
+  private async run(batch: Pending<Item, Result>[]): Promise<void> {
+    this.running++;
     this.batchSizes.push(batch.length);
     if (this.batchSizes.length > 1000) this.batchSizes.shift();
     this.totals.batches++;
@@ -70,7 +85,7 @@ export class Batcher<Item, Result> {
     } catch (err) {
       for (const p of batch) p.reject(err);
     } finally {
-      this.busy = false;
+      this.running--;
       if (this.pending > 0) this.schedule();
     }
   }

@@ -1,57 +1,46 @@
 /**
- * The server's side of the inference worker: loads registry models into it on first use (again when a model folder
- * changes), batches requests per model (Batcher), and restarts the worker if it dies, failing only the requests it
- * held. Everything here is non-blocking; the forward passes run in the worker.
+ * The server's side of inference: requests batched per model version (Batcher), each batch sent to the least busy
+ * of `workers` inference threads, which load a model on first use (again when its folder changes). Everything here
+ * is non-blocking; forward passes, audio decoding and file encoding run in the threads.
  */
-import { Worker } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
-import { StudioError } from '../util/errors.js';
 import { Batcher, type BatchPriority } from './batcher.js';
 import type { RegistryEntry } from './registry.js';
-import type { WorkerMemory, InstrumentPack, LoopItem, LoopResult, NoteItem, NoteResult, RuntimeInfo, WorkerReady, WorkerReply, WorkerRequest } from './inference-messages.js';
+import { InferenceThread } from './inference-thread.js';
+import type { WorkerMemory, InstrumentPack, LoopItem, LoopResult, NoteItem, NoteResult, RuntimeInfo } from './inference-messages.js';
 
 export interface InferencePoolOptions {
+  /** Inference threads; each takes about a core while it computes and holds its own copy of the models. */
+  workers?: number;
   /** Notes per forward pass at most. */
   maxNoteBatch?: number;
   /** Loops per worker call at most. */
   maxLoopBatch?: number;
-  /** Environment of the worker (STUDIO_BACKEND chooses its backend). */
+  /** Environment of the workers (STUDIO_BACKEND chooses their backend). */
   env?: NodeJS.ProcessEnv;
 }
 
-export const inferencePoolDefaults = { maxNoteBatch: 32, maxLoopBatch: 8 };
-
-type Outgoing = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+export const inferencePoolDefaults = { workers: 1, maxNoteBatch: 32, maxLoopBatch: 8 };
 
 export class InferencePool {
-  private worker: Worker | null = null;
-  private starting: Promise<Worker> | null = null;
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
-  private readonly loaded = new Map<string, Promise<RuntimeInfo>>();
+  private readonly threads: InferenceThread[];
   private readonly noteBatchers = new Map<string, Batcher<NoteItem, NoteResult>>();
   private readonly loopBatchers = new Map<string, Batcher<LoopItem, LoopResult>>();
-  private readonly options: Required<Omit<InferencePoolOptions, 'env'>> & { env?: NodeJS.ProcessEnv };
-  private closed = false;
-  backend: string | null = null;
+  private readonly options: Required<Omit<InferencePoolOptions, 'env'>>;
 
   constructor(options: InferencePoolOptions = {}) {
     this.options = { ...inferencePoolDefaults, ...options };
+    const count = Math.max(1, Math.floor(this.options.workers));
+    this.threads = Array.from({ length: count }, () => new InferenceThread(options.env, () => this.forgetBatchers()));
   }
 
-  /** Loads the model into the worker if this version of it is not loaded yet; returns what it can do. */
+  /** The tfjs backend the inference threads run on (null until one has started). */
+  get backend(): string | null {
+    return this.threads.find((t) => t.backend)?.backend ?? null;
+  }
+
+  /** Loads the model (this version of it) into the first thread; returns what it can do. */
   info(entry: RegistryEntry): Promise<RuntimeInfo> {
-    const key = runtimeKey(entry);
-    let loading = this.loaded.get(key);
-    if (!loading) {
-      for (const old of [...this.loaded.keys()].filter((k) => k.startsWith(`${entry.id}@`))) this.unload(old);
-      loading = this.call({ op: 'load', key, kind: entry.kind, dir: entry.dir }) as Promise<RuntimeInfo>;
-      this.loaded.set(key, loading);
-      loading.catch(() => {
-        if (this.loaded.get(key) === loading) this.loaded.delete(key);
-      });
-    }
-    return loading;
+    return this.threads[0]!.load(entry, runtimeKey(entry));
   }
 
   async note(entry: RegistryEntry, item: NoteItem, priority: BatchPriority = 'interactive'): Promise<NoteResult> {
@@ -59,7 +48,8 @@ export class InferencePool {
     const key = runtimeKey(entry);
     let batcher = this.noteBatchers.get(key);
     if (!batcher) {
-      batcher = new Batcher({ maxBatch: this.options.maxNoteBatch, run: (items) => this.call({ op: 'notes', key, items }) as Promise<NoteResult[]> });
+      dropOlderVersions(this.noteBatchers, entry.id);
+      batcher = new Batcher({ maxBatch: this.options.maxNoteBatch, concurrency: this.threads.length, run: (items) => this.onThread(entry, key, (t) => t.call({ op: 'notes', key, items })) as Promise<NoteResult[]> });
       this.noteBatchers.set(key, batcher);
     }
     return batcher.submit(item, priority);
@@ -70,19 +60,22 @@ export class InferencePool {
     const key = runtimeKey(entry);
     let batcher = this.loopBatchers.get(key);
     if (!batcher) {
-      batcher = new Batcher({ maxBatch: this.options.maxLoopBatch, run: (items) => this.call({ op: 'loops', key, items }) as Promise<LoopResult[]> });
+      dropOlderVersions(this.loopBatchers, entry.id);
+      batcher = new Batcher({ maxBatch: this.options.maxLoopBatch, concurrency: this.threads.length, run: (items) => this.onThread(entry, key, (t) => t.call({ op: 'loops', key, items })) as Promise<LoopResult[]> });
       this.loopBatchers.set(key, batcher);
     }
     return batcher.submit(item);
   }
 
-  /** Packs rendered notes into an instrument zip (in the worker: resampling and encoding ~60 WAVs takes a while). */
+  /** Packs rendered notes into an instrument zip (in a worker: resampling and encoding ~60 WAVs takes a while). */
   packInstrument(pack: InstrumentPack): Promise<Uint8Array> {
-    return this.call({ op: 'instrument', pack }, pack.notes.map((n) => n.audio.buffer as ArrayBuffer)) as Promise<Uint8Array>;
+    return this.assign((t) => t.call({ op: 'instrument', pack }, pack.notes.map((n) => n.audio.buffer as ArrayBuffer))) as Promise<Uint8Array>;
   }
 
-  memory(): Promise<WorkerMemory> {
-    return this.call({ op: 'memory' }) as Promise<WorkerMemory>;
+  /** Tensors and heap over all threads (tests check that generation leaks nothing). */
+  async memory(): Promise<WorkerMemory> {
+    const all = (await Promise.all(this.threads.map((t) => t.call({ op: 'memory' })))) as WorkerMemory[];
+    return all.reduce((a, m) => ({ numTensors: a.numTensors + m.numTensors, numBytes: a.numBytes + m.numBytes, heapUsedMb: a.heapUsedMb + m.heapUsedMb }));
   }
 
   /** Recent batch sizes per model version (tests look at how requests were grouped). */
@@ -92,7 +85,7 @@ export class InferencePool {
     return out;
   }
 
-  /** Batches and items since the start over every model, and the largest batch since the last call with reset. */
+  /** Batches, items and busy time since the start over every model; the largest batch since the last reset. */
   batchTotals(reset = false): { batches: number; items: number; busyMs: number; maxSize: number } {
     const out = { batches: 0, items: 0, busyMs: 0, maxSize: 0 };
     for (const b of [...this.noteBatchers.values(), ...this.loopBatchers.values()]) {
@@ -106,89 +99,40 @@ export class InferencePool {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    const worker = this.worker;
-    this.worker = null;
-    this.failPending(new StudioError('UNAVAILABLE', 'the server is shutting down'));
-    if (worker) await worker.terminate();
+    await Promise.all(this.threads.map((t) => t.close()));
   }
 
-  private unload(key: string): void {
-    this.loaded.delete(key);
-    this.noteBatchers.delete(key);
-    this.loopBatchers.delete(key);
-    if (this.worker) this.call({ op: 'unload', key }).catch(() => undefined);
-  }
-
-  private async call(message: Outgoing, transfer: ArrayBuffer[] = []): Promise<unknown> {
-    const worker = await this.ensureWorker();
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      worker.postMessage({ ...message, id }, transfer);
+  /** Runs `work` on the least busy thread, with the model loaded there first. */
+  private onThread(entry: RegistryEntry, key: string, work: (thread: InferenceThread) => Promise<unknown>): Promise<unknown> {
+    return this.assign(async (thread) => {
+      await thread.load(entry, key);
+      return work(thread);
     });
   }
 
-  private ensureWorker(): Promise<Worker> {
-    if (this.closed) return Promise.reject(new StudioError('UNAVAILABLE', 'the server is shutting down'));
-    if (this.worker) return Promise.resolve(this.worker);
-    this.starting ??= new Promise<Worker>((resolve, reject) => {
-      const worker = spawnWorker(this.options.env);
-      const onEarlyError = (err: Error) => reject(new StudioError('UNAVAILABLE', `the inference worker failed to start: ${err.message}`));
-      worker.once('error', onEarlyError);
-      worker.once('message', (ready: WorkerReady) => {
-        worker.off('error', onEarlyError);
-        this.backend = ready.backend;
-        this.worker = worker;
-        worker.on('message', (reply: WorkerReply) => this.onReply(reply));
-        worker.on('error', (err) => console.error(`studio: inference worker error: ${err.stack ?? err.message}`));
-        worker.on('exit', (code) => this.onExit(worker, code));
-        resolve(worker);
-      });
-    }).finally(() => {
-      this.starting = null;
-    });
-    return this.starting;
-  }
-
-  private onReply(reply: WorkerReply): void {
-    const waiting = this.pending.get(reply.id);
-    if (!waiting) return;
-    this.pending.delete(reply.id);
-    if (reply.ok) waiting.resolve(reply.result);
-    else {
-      if (reply.error.code === 'INTERNAL') console.error(`studio: ${reply.error.message}`);
-      waiting.reject(new StudioError(reply.error.code, reply.error.message));
+  /** Picks the thread with the least work (synchronously, so two batches started together go to two threads). */
+  private async assign(work: (thread: InferenceThread) => Promise<unknown>): Promise<unknown> {
+    const thread = this.threads.reduce((best, t) => (t.assigned < best.assigned ? t : best));
+    thread.assigned++;
+    try {
+      return await work(thread);
+    } finally {
+      thread.assigned--;
     }
   }
 
-  private onExit(worker: Worker, code: number): void {
-    if (this.worker !== worker) return;
-    this.worker = null;
-    this.loaded.clear();
+  /** A thread died: its models are gone, so batches start over from a fresh load. */
+  private forgetBatchers(): void {
     this.noteBatchers.clear();
     this.loopBatchers.clear();
-    if (!this.closed) console.error(`studio: the inference worker stopped (exit code ${code}); it restarts with the next request`);
-    this.failPending(new StudioError('UNAVAILABLE', `the inference worker stopped (exit code ${code}); try again`));
   }
+}
 
-  private failPending(error: StudioError): void {
-    for (const waiting of this.pending.values()) waiting.reject(error);
-    this.pending.clear();
-  }
+function dropOlderVersions(batchers: Map<string, unknown>, modelId: string): void {
+  for (const key of [...batchers.keys()]) if (key.startsWith(`${modelId}@`)) batchers.delete(key);
 }
 
 /** A model version: a retrained folder (new updatedAt) is a new key, loaded afresh. */
 function runtimeKey(entry: RegistryEntry): string {
   return `${entry.id}@${entry.summary.updatedAt}@${entry.summary.step}`;
-}
-
-/** Runs the compiled worker from dist/, or the TypeScript source through tsx's loader when the server runs from sources. */
-function spawnWorker(env?: NodeJS.ProcessEnv): Worker {
-  const fromSources = fileURLToPath(import.meta.url).endsWith('.ts');
-  const workerEnv = { ...process.env, ...env };
-  if (!fromSources) return new Worker(new URL('./inference-worker.js', import.meta.url), { env: workerEnv });
-  const entry = new URL('./inference-worker.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(bootstrap, { eval: true, env: workerEnv, execArgv: [] });
 }

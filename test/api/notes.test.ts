@@ -172,6 +172,27 @@ describe('api: notes and instruments from a real (tiny) note model', () => {
     }
   });
 
+  it('spreads batches over several inference threads, each with its own copy of the model, same notes', async () => {
+    const wide = await startTestServer({ preload: false, modelsDirs: [server.modelsDir], dir: server.dir, stateDir: path.join(server.dir, 'state3'), inference: { workers: 2 }, limits: { socketRequestsPerSecond: 1e4, socketBurst: 1e4 } });
+    try {
+      const socket = await connect(wide.url);
+      await wide.pool.info(wide.registry.get('notes-tiny'));
+      const one = (await wide.pool.memory()).numTensors;
+      assert.ok(one > 0);
+      const replies = await Promise.all(Array.from({ length: 8 }, (_, i) => request<NoteReply>(socket, 'note:generate', { pitch: 50 + i, seed: i })));
+      const two = (await wide.pool.memory()).numTensors;
+      assert.equal(two, 2 * one, `both threads hold the model (${one} tensors, then ${two})`);
+      for (const [i, reply] of replies.entries()) {
+        assert.ok(reply.ok);
+        const alone = encodeWav(model.generate({ pitches: [50 + i], seed: i })[0]!, { sampleRate: 16000, bitDepth: 16 });
+        assert.ok(Buffer.from(reply.data.audio).equals(Buffer.from(alone)), `note ${i}`);
+      }
+      socket.close();
+    } finally {
+      await wide.close();
+    }
+  });
+
   it('GET /api/stats measures the event loop and the batches of its window', async () => {
     await getJson(`${server.url}/api/stats?reset=1`);
     const socket = await connect(server.url);
