@@ -78,7 +78,11 @@ export async function main(args: string[]): Promise<unknown> {
         scenarios.push({ kind, skipped: `no ${kind} model in ${options.models.join(', ')}` });
         continue;
       }
-      await warmUp(server, kind, model.id);
+      const failure = await warmUp(server, kind, model.id);
+      if (failure) {
+        scenarios.push({ kind, model: model.id, error: `warm-up requests failed: ${failure}` });
+        continue;
+      }
       for (const clients of options.clients) {
         log(`${kind}: ${clients} clients for ${options.seconds} s`);
         scenarios.push({ kind, model: model.id, preset: model.preset, ...(await measure(server, kind, model.id, clients, options.seconds)) });
@@ -114,8 +118,10 @@ function requestFor(kind: Kind, model: string, client: number, n: number): { eve
     : { event: 'loop:generate', payload: { model, bars: 4, tempo: 120, seed } };
 }
 
-async function warmUp(server: ServerProcess, kind: Kind, model: string): Promise<void> {
-  await runLoad({ url: server.url, clients: 2, seconds: 1.5, next: (c, n) => requestFor(kind, model, c, n) });
+/** Loads the model and warms the threads up; returns the error when no request succeeded. */
+async function warmUp(server: ServerProcess, kind: Kind, model: string): Promise<string | null> {
+  const load = await runLoad({ url: server.url, clients: 2, seconds: 1.5, next: (c, n) => requestFor(kind, model, c, n) });
+  return load.errors === load.requests ? (load.errorSamples[0] ?? 'no answer') : null;
 }
 
 async function measure(server: ServerProcess, kind: Kind, model: string, clients: number, seconds: number): Promise<LoadResult & { server: StatsSnapshot }> {

@@ -60,7 +60,7 @@ describe('api: loops from a real (tiny) loop model', () => {
     const batchesBefore = Object.values(server.pool.batchSizes()).flat().length;
     const replies = await Promise.all([1, 2, 3, 4].map((seed) => request<LoopReply>(socket, 'loop:generate', { seed, tracks: ['drums', 'bass', 'piano'] })));
     const sizes = Object.values(server.pool.batchSizes()).flat().slice(batchesBefore);
-    assert.ok(sizes.length < 4, `4 requests in ${sizes.length} passes (${sizes.join(',')})`);
+    assert.ok(sizes.length >= 1 && sizes.length < 4, `4 requests in ${sizes.length} passes (${sizes.join(',')})`);
     for (const [i, reply] of replies.entries()) {
       assert.ok(reply.ok, JSON.stringify(reply));
       assert.ok(Buffer.isBuffer(reply.data.midi));
