@@ -99,6 +99,30 @@ export class AccessPolicy {
     return new StudioError('UNAUTHORIZED', `host "${host.slice(0, 100)}" is not served: this server answers loopback names only (set STUDIO_TOKEN to serve others)`);
   }
 
+  /**
+   * CORS for the extra allowed origins (e.g. a client dev server): their pages may call the API and read the
+   * download headers. The server's own pages need none. Returns true when the request was a preflight, answered.
+   */
+  applyCors(req: IncomingMessage, res: import('node:http').ServerResponse): boolean {
+    const origin = typeof req.headers.origin === 'string' ? req.headers.origin.toLowerCase().replace(/\/$/, '') : null;
+    if (!origin || !this.allowedOrigins.has(origin)) return false;
+    res.setHeader('Access-Control-Allow-Origin', req.headers.origin!);
+    res.setHeader('Vary', 'Origin');
+    res.setHeader('Access-Control-Expose-Headers', 'Content-Disposition, X-Studio-Seed, X-Studio-Model, Retry-After');
+    if (req.method !== 'OPTIONS') return false;
+    res.setHeader('Access-Control-Allow-Methods', 'GET, POST, DELETE');
+    res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Accept');
+    res.setHeader('Access-Control-Max-Age', '600');
+    res.statusCode = 204;
+    res.end();
+    return true;
+  }
+
+  /** The extra allowed origins, for socket.io's own CORS handling of its polling transport. */
+  get extraOrigins(): string[] {
+    return [...this.allowedOrigins];
+  }
+
   /** No Origin header (scripts, curl, Node clients) passes; a browser's must be this server or an allowed one. */
   originAllowed(req: IncomingMessage): boolean {
     const origin = req.headers.origin;

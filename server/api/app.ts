@@ -126,10 +126,11 @@ export async function startStudioServer(options: StudioServerOptions = {}): Prom
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use((_req, res, next) => {
+  app.use((req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
-    next();
+    // A preflight from an allowed origin is answered here, before the token check (browsers send it without one).
+    if (!access.applyCors(req, res)) next();
   });
   app.use('/api', (req, _res, next) => next(access.checkHttp(req, true) ?? undefined), apiRouter({
     generation, jobs, stats,
@@ -155,7 +156,7 @@ export async function startStudioServer(options: StudioServerOptions = {}): Prom
   const io: StudioIo = new SocketServer(http, {
     maxHttpBufferSize: limits.socketMessageBytes,
     serveClient: false,
-    cors: undefined,
+    cors: access.extraOrigins.length ? { origin: access.extraOrigins } : undefined,
     allowRequest: (req, callback) => {
       const problem = access.checkHttp(req, false);
       callback(problem ? problem.message : null, problem === null);

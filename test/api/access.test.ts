@@ -89,6 +89,19 @@ describe('api: host, token and origin rules', () => {
       assert.equal(same.status, 200);
     });
 
+    it('sends CORS headers to the extra allowed origins only, and answers their preflights', async () => {
+      const preflight = await fetch(`${server.url}/api/notes`, { method: 'OPTIONS', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST' } });
+      assert.equal(preflight.status, 204);
+      assert.equal(preflight.headers.get('access-control-allow-origin'), 'http://localhost:5173');
+      assert.match(preflight.headers.get('access-control-allow-headers')!, /Authorization/);
+      const get = await fetch(`${server.url}/api/health`, { headers: { origin: 'http://localhost:5173' } });
+      assert.equal(get.status, 200);
+      assert.match(get.headers.get('access-control-expose-headers')!, /Content-Disposition/);
+      const other = await fetch(`${server.url}/api/health`, { method: 'OPTIONS', headers: { origin: 'http://evil.example' } });
+      assert.equal(other.status, 401);
+      assert.equal(other.headers.get('access-control-allow-origin'), null);
+    });
+
     it('answers only loopback host names (a DNS-rebinding page gets nothing)', async () => {
       const rebinding = await getWithHost(`${server.url}/api/health`, 'attacker.example:8080');
       assert.equal(rebinding.status, 401);
