@@ -24,12 +24,20 @@ export async function readMidiForLoop(file: string, spec: LoopSpec, options: Mid
   } catch (err) {
     throw new StudioError('NOT_FOUND', `cannot read ${file}: ${describeThrown(err)}`);
   }
+  return midiBytesForLoop(bytes, file, spec, options);
+}
+
+/** The same from MIDI bytes (e.g. an upload); `name` names them in errors. */
+export function midiBytesForLoop(bytes: Uint8Array, name: string, spec: LoopSpec, options: MidiInputOptions): MultitrackRoll {
   const grid = { stepsPerBar: spec.stepsPerBar, lowestPitch: spec.lowestPitch, pitchCount: spec.pitchCount, beatsPerBar: spec.beatsPerBar, minTracks: 1 };
+  const skipped = new Set<string>();
   for (const bars of [...new Set([options.bars, spec.bars])]) {
-    const { phrases } = midiToPhrases(bytes, file, { ...grid, bars });
-    const phrase = phrases.find((p) => options.requireTracks.every((t) => !trackIsEmpty(p, t)));
+    const result = midiToPhrases(bytes, name, { ...grid, bars });
+    const phrase = result.phrases.find((p) => options.requireTracks.every((t) => !trackIsEmpty(p, t)));
     if (phrase) return phrase;
+    for (const s of result.skipped) skipped.add(s.reason);
   }
   const needed = options.requireTracks.length ? ` with notes on ${options.requireTracks.join(', ')}` : '';
-  throw new StudioError('BAD_INPUT', `${file}: no stretch of ${spec.bars} whole 4/4 bars${needed} (tracks map to families by General MIDI program; drums on channel 10)`);
+  const why = skipped.size ? ` (skipped: ${[...skipped].slice(0, 3).join('; ')})` : '';
+  throw new StudioError('BAD_INPUT', `${name}: no stretch of ${spec.bars} whole 4/4 bars${needed}${why}; tracks map to families by General MIDI program, drums on channel 10`);
 }
