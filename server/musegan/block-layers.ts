@@ -73,18 +73,18 @@ function gatherTime(x: tf.Tensor2D, grid: Grid, factor: number): tf.Tensor2D {
   return tf.reshape(tf.transpose(blocks, [0, 2, 1, 3]), [(grid.n * grid.h * grid.w) / factor, factor * channels]) as tf.Tensor2D;
 }
 
-/** Conv, kernel = stride = factor along time: grid (n,h,w) -> (n,h/factor,w). */
-export function reduceTime(p: ParamStore, scope: string, instances: number, x: LayerInput, grid: Grid, factor: number, units: number): { y: tf.Tensor2D[]; grid: Grid } {
-  const gathered = Array.isArray(x) ? x.map((xi) => gatherTime(xi, grid, factor)) : gatherTime(x, grid, factor);
-  return { y: instanceDense(p, scope, instances, [gathered], units), grid: { n: grid.n, h: grid.h / factor, w: grid.w } };
+/** Conv, kernel = stride = factor along time: grid (n,h,w) -> (n,h/factor,w). Several inputs add up (no concat). */
+export function reduceTime(p: ParamStore, scope: string, instances: number, inputs: LayerInput[], grid: Grid, factor: number, units: number): { y: tf.Tensor2D[]; grid: Grid } {
+  const gathered = inputs.map((input) => (Array.isArray(input) ? input.map((xi) => gatherTime(xi, grid, factor)) : gatherTime(input, grid, factor)));
+  return { y: instanceDense(p, scope, instances, gathered, units), grid: { n: grid.n, h: grid.h / factor, w: grid.w } };
 }
 
 /** Conv, kernel = stride = factor along pitch: grid (n,h,w) -> (n,h,w/factor). A reshape suffices. */
-export function reducePitch(p: ParamStore, scope: string, instances: number, x: LayerInput, grid: Grid, factor: number, units: number): { y: tf.Tensor2D[]; grid: Grid } {
+export function reducePitch(p: ParamStore, scope: string, instances: number, inputs: LayerInput[], grid: Grid, factor: number, units: number): { y: tf.Tensor2D[]; grid: Grid } {
   const rows = (grid.n * grid.h * grid.w) / factor;
   const gather = (xi: tf.Tensor2D) => tf.reshape(xi, [rows, factor * xi.shape[1]]) as tf.Tensor2D;
-  const gathered = Array.isArray(x) ? x.map(gather) : gather(x);
-  return { y: instanceDense(p, scope, instances, [gathered], units), grid: { n: grid.n, h: grid.h, w: grid.w / factor } };
+  const gathered = inputs.map((input) => (Array.isArray(input) ? input.map(gather) : gather(input)));
+  return { y: instanceDense(p, scope, instances, gathered, units), grid: { n: grid.n, h: grid.h, w: grid.w / factor } };
 }
 
 /** Leaky ReLU then pixel norm: the generator's activation (batch-independent, so a loop does not depend on its batch). */

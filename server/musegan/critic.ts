@@ -1,7 +1,7 @@
 /**
- * The WGAN critic. Each bar is read by MuseGAN's two streams (pitch then time, time then pitch) plus its chroma
- * (pitch classes per beat: harmony) and onset (note starts per step: rhythm) streams, giving one embedding per
- * bar; the bars of a phrase are then judged together (the temporal part). For the jamming design every track has
+ * The WGAN critic. Each bar's roll and its note onsets are read by MuseGAN's two streams (pitch then time, time
+ * then pitch) plus a chroma (pitch classes per beat: harmony) and a rhythm (note starts and ends per step)
+ * stream, giving one embedding per bar; the bars of a phrase are then judged together (the temporal part). For the jamming design every track has
  * its own critic that sees only its own track (MuseGAN: one discriminator per generator) and the scores add up;
  * composer and hybrid share one critic over all tracks.
  *
@@ -36,30 +36,39 @@ export function criticScores(p: ParamStore, spec: LoopSpec, x: tf.Tensor2D): tf.
   const grid: Grid = { n, h: spec.stepsPerBar, w: spec.pitchCount };
   const I = instances;
 
-  // Main streams -> [n*beats*octaves, beatChannels] per instance.
-  const a1 = reducePitch(p, 'critic/pitch-time/pitch', I, input, grid, SEMITONES, c.fineChannels); // [n*48*7]
-  const a2 = reduceTime(p, 'critic/pitch-time/time', I, leakyAll(a1.y), a1.grid, shape.stepsPerSixteenth, c.coarseChannels); // [n*16*7]
-  const b1 = reduceTime(p, 'critic/time-pitch/time', I, input, grid, shape.stepsPerSixteenth, c.fineChannels); // [n*16*84]
-  const b2 = reducePitch(p, 'critic/time-pitch/pitch', I, leakyAll(b1.y), b1.grid, SEMITONES, c.coarseChannels); // [n*16*7]
+  // Note onsets per cell (1 where a note starts): the critic sees rhythm and fragmented notes directly.
+  const stepsOf = (xi: tf.Tensor2D) => tf.reshape(xi, [n, spec.stepsPerBar, spec.pitchCount * tracksPerInstance]) as tf.Tensor3D;
+  const previousStep = (steps: tf.Tensor3D) =>
+    tf.concat([tf.zeros([n, 1, spec.pitchCount * tracksPerInstance]), tf.slice(steps, [0, 0, 0], [n, spec.stepsPerBar - 1, -1])], 1);
+  const onsets = input.map((xi) => {
+    const steps = stepsOf(xi);
+    return tf.reshape(tf.relu(tf.sub(steps, previousStep(steps))), [fine, tracksPerInstance]) as tf.Tensor2D;
+  });
+
+  // Main streams on roll and onsets -> [n*beats*octaves, beatChannels] per instance.
+  const a1 = reducePitch(p, 'critic/pitch-time/pitch', I, [input, onsets], grid, SEMITONES, c.fineChannels); // [n*48*7]
+  const a2 = reduceTime(p, 'critic/pitch-time/time', I, [leakyAll(a1.y)], a1.grid, shape.stepsPerSixteenth, c.coarseChannels); // [n*16*7]
+  const b1 = reduceTime(p, 'critic/time-pitch/time', I, [input, onsets], grid, shape.stepsPerSixteenth, c.fineChannels); // [n*16*84]
+  const b2 = reducePitch(p, 'critic/time-pitch/pitch', I, [leakyAll(b1.y)], b1.grid, SEMITONES, c.coarseChannels); // [n*16*7]
   const merged = leakyAll(instanceDense(p, 'critic/merged', I, [leakyAll(a2.y), leakyAll(b2.y)], c.mergedChannels));
-  const beats = reduceTime(p, 'critic/beats', I, merged, a2.grid, SIXTEENTHS_PER_BEAT, c.beatChannels); // [n*4*7]
+  const beats = reduceTime(p, 'critic/beats', I, [merged], a2.grid, SIXTEENTHS_PER_BEAT, c.beatChannels); // [n*4*7]
 
   // Chroma: sum the octaves -> [n*48*12, tracks/I] -> per beat -> per bar.
   const chroma = input.map(
     (xi) => tf.reshape(tf.sum(tf.reshape(xi, [n * spec.stepsPerBar, shape.octaves, SEMITONES * tracksPerInstance]), 1), [n * spec.stepsPerBar * SEMITONES, tracksPerInstance]) as tf.Tensor2D,
   );
-  const c1 = reduceTime(p, 'critic/chroma/beat', I, chroma, { n, h: spec.stepsPerBar, w: SEMITONES }, shape.stepsPerBeat, c.chromaChannels); // [n*4*12]
-  const c2 = reducePitch(p, 'critic/chroma/classes', I, leakyAll(c1.y), c1.grid, SEMITONES, c.chromaChannels); // [n*4*1]
+  const c1 = reduceTime(p, 'critic/chroma/beat', I, [chroma], { n, h: spec.stepsPerBar, w: SEMITONES }, shape.stepsPerBeat, c.chromaChannels); // [n*4*12]
+  const c2 = reducePitch(p, 'critic/chroma/classes', I, [leakyAll(c1.y)], c1.grid, SEMITONES, c.chromaChannels); // [n*4*1]
 
-  // Onsets: step-to-step change summed over pitch -> [n*48, tracks/I] -> per sixteenth -> per beat.
-  const change = input.map((xi) => {
-    const steps = tf.reshape(xi, [n, spec.stepsPerBar, spec.pitchCount * tracksPerInstance]) as tf.Tensor3D;
-    const previous = tf.concat([tf.zeros([n, 1, spec.pitchCount * tracksPerInstance]), tf.slice(steps, [0, 0, 0], [n, spec.stepsPerBar - 1, -1])], 1);
-    const perPitch = tf.reshape(tf.sub(steps, previous), [n * spec.stepsPerBar, spec.pitchCount, tracksPerInstance]);
-    return tf.sum(perPitch, 1) as tf.Tensor2D; // [n*48, tracks/I]
+  // Rhythm: note starts and ends per step, summed over pitch -> [n*48, 2*tracks/I] -> per sixteenth -> per beat.
+  const rhythm = input.map((xi, i) => {
+    const steps = stepsOf(xi);
+    const ends = tf.relu(tf.sub(previousStep(steps), steps));
+    const perPitch = (t: tf.Tensor) => tf.sum(tf.reshape(t, [n * spec.stepsPerBar, spec.pitchCount, tracksPerInstance]), 1);
+    return tf.concat([perPitch(onsets[i]!), perPitch(ends)], 1) as tf.Tensor2D; // [n*48, 2*tracks/I]
   });
-  const o1 = reduceTime(p, 'critic/onset/sixteenth', I, change, { n, h: spec.stepsPerBar, w: 1 }, shape.stepsPerSixteenth, c.onsetChannels);
-  const o2 = reduceTime(p, 'critic/onset/beat', I, leakyAll(o1.y), o1.grid, SIXTEENTHS_PER_BEAT, c.onsetChannels); // [n*4*1]
+  const o1 = reduceTime(p, 'critic/onset/sixteenth', I, [rhythm], { n, h: spec.stepsPerBar, w: 1 }, shape.stepsPerSixteenth, c.onsetChannels);
+  const o2 = reduceTime(p, 'critic/onset/beat', I, [leakyAll(o1.y)], o1.grid, SIXTEENTHS_PER_BEAT, c.onsetChannels); // [n*4*1]
 
   // One embedding per bar, then the phrase.
   const perBar = (ts: tf.Tensor2D[]) => leakyAll(ts).map((t) => tf.reshape(t, [n, t.size / n]) as tf.Tensor2D);

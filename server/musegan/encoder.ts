@@ -26,10 +26,10 @@ export function encodeCondition(p: ParamStore, spec: LoopSpec, given: tf.Tensor4
   const [n] = given.shape;
   const x = tf.reshape(given, [n * spec.stepsPerBar * spec.pitchCount, shape.tracks]) as tf.Tensor2D;
   const grid: Grid = { n, h: spec.stepsPerBar, w: spec.pitchCount };
-  const steps = reducePitch(p, 'encoder/octaves', 1, x, grid, SEMITONES, c0); // [n*48*7, c0]
+  const steps = reducePitch(p, 'encoder/octaves', 1, [x], grid, SEMITONES, c0); // [n*48*7, c0]
   const stepsY = leakyRelu(steps.y[0]!);
-  const sixteenths = reduceTime(p, 'encoder/sixteenths', 1, stepsY, steps.grid, shape.stepsPerSixteenth, c1); // [n*16*7, c1]
+  const sixteenths = reduceTime(p, 'encoder/sixteenths', 1, [stepsY], steps.grid, shape.stepsPerSixteenth, c1); // [n*16*7, c1]
   const sixteenthsY = leakyRelu(sixteenths.y[0]!);
-  const beats = reduceTime(p, 'encoder/beats', 1, sixteenthsY, sixteenths.grid, SIXTEENTHS_PER_BEAT, c2); // [n*4*7, c2]
+  const beats = reduceTime(p, 'encoder/beats', 1, [sixteenthsY], sixteenths.grid, SIXTEENTHS_PER_BEAT, c2); // [n*4*7, c2]
   return { steps: stepsY, sixteenths: sixteenthsY, beats: leakyRelu(beats.y[0]!) };
 }

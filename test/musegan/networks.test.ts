@@ -3,12 +3,13 @@ import { tf } from '../../server/ml/tf.js';
 import { initBackend } from '../../server/ml/backend.js';
 import { ParamStore } from '../../server/ml/params.js';
 import { Rng } from '../../server/ml/random.js';
-import { expandPitch, expandTime, reducePitch, reduceTime } from '../../server/musegan/block-layers.js';
+import { expandPitch, expandTime, instanceDense, reducePitch, reduceTime } from '../../server/musegan/block-layers.js';
 import { criticScores } from '../../server/musegan/critic.js';
 import { generatorLogits, compositeGiven, OUTPUT_PRIOR_LOGIT } from '../../server/musegan/generator.js';
 import { generatorOutput } from '../../server/musegan/binarize.js';
 import { disposeLatentTensors, latentTensors, sampleLatent } from '../../server/musegan/latents.js';
 import { GENERATOR_DESIGNS, loopShape, loopSpecFromPreset, parseLoopSpec, type LoopSpec } from '../../server/musegan/spec.js';
+import { gradientPenalty } from '../../server/ml/losses.js';
 import { withoutLeaks } from './fixtures.js';
 
 const grid = { n: 2, h: 6, w: 4 };
@@ -82,12 +83,12 @@ describe('musegan networks', () => {
         const refEp = tf.conv2dTranspose(x4, kEp, [grid.n, grid.h, grid.w * f, units], [1, f], 'valid');
         assert.ok(tf.max(tf.abs(tf.sub(tf.reshape(ep, refEp.shape), refEp))).dataSync()[0]! < 1e-4, 'expandPitch');
 
-        const rt = reduceTime(p, 'rt', 1, x, grid, 2, units).y[0]!;
+        const rt = reduceTime(p, 'rt', 1, [x], grid, 2, units).y[0]!;
         const kRt = tf.reshape(kernelOf(p, 'rt'), [2, 1, cin, units]) as tf.Tensor4D; // row k*cin + c
         const refRt = tf.conv2d(x4, kRt, [2, 1], 'valid');
         assert.ok(tf.max(tf.abs(tf.sub(tf.reshape(rt, refRt.shape), refRt))).dataSync()[0]! < 1e-4, 'reduceTime');
 
-        const rp = reducePitch(p, 'rp', 1, x, grid, 2, units).y[0]!;
+        const rp = reducePitch(p, 'rp', 1, [x], grid, 2, units).y[0]!;
         const kRp = tf.reshape(kernelOf(p, 'rp'), [1, 2, cin, units]) as tf.Tensor4D;
         const refRp = tf.conv2d(x4, kRp, [1, 2], 'valid');
         assert.ok(tf.max(tf.abs(tf.sub(tf.reshape(rp, refRp.shape), refRp))).dataSync()[0]! < 1e-4, 'reducePitch');
@@ -127,6 +128,51 @@ describe('musegan networks', () => {
       d.dispose();
     });
   }
+
+  it("the gradient penalty's parameter gradient (second order through the critic's blocks) matches finite differences", () => {
+    // The critic's building blocks (onsets, both reductions, several inputs, an octave sum) with a smooth activation:
+    // with leaky ReLU the penalty is only piecewise smooth and finite differences jump at its kinks.
+    const smooth = (t: tf.Tensor2D) => tf.add(t, tf.mul(tf.square(t), 0.1)) as tf.Tensor2D;
+    const g = { n: 2, h: 6, w: 24 };
+    const critic = (p: ParamStore, flat: tf.Tensor2D) => {
+      const x = tf.reshape(flat, [g.n * g.h * g.w, 1]) as tf.Tensor2D;
+      const steps = tf.reshape(x, [g.n, g.h, g.w]);
+      const previous = tf.concat([tf.zeros([g.n, 1, g.w]), tf.slice(steps, [0, 0, 0], [g.n, g.h - 1, g.w])], 1);
+      const onsets = tf.reshape(tf.relu(tf.sub(steps, previous)), [g.n * g.h * g.w, 1]) as tf.Tensor2D;
+      const a = reducePitch(p, 'a', 1, [x, onsets], g, 12, 3);
+      const b = reduceTime(p, 'b', 1, [smooth(a.y[0]!)], a.grid, 3, 4);
+      const chroma = tf.reshape(tf.sum(tf.reshape(x, [g.n * g.h, 2, 12]), 1), [g.n, g.h * 12]) as tf.Tensor2D;
+      const perPhrase = tf.reshape(smooth(b.y[0]!), [g.n, -1]) as tf.Tensor2D;
+      return tf.reshape(instanceDense(p, 'score', 1, [perPhrase, smooth(chroma)], 1)[0]!, [g.n]);
+    };
+    const d = new ParamStore({ seed: 4 });
+    const rng = new Rng(8);
+    const size = g.h * g.w;
+    const real = tf.tensor2d(Float32Array.from({ length: g.n * size }, () => (rng.uniform() < 0.2 ? 1 : 0)), [g.n, size]);
+    const fake = tf.tensor2d(Float32Array.from({ length: g.n * size }, () => rng.uniform() * 0.5), [g.n, size]);
+    const alphas = Float32Array.from([0.3, 0.8]);
+    const penalty = () => gradientPenalty((x) => critic(d, x as tf.Tensor2D), real, fake, { weight: 10, alphas });
+    tf.tidy(() => penalty()); // builds the parameters
+    for (const name of d.names().filter((n) => n.includes('kernel'))) {
+      const { loss, grads } = d.gradients(penalty, name);
+      const analytic = grads[name]!.dataSync()[1]!;
+      tf.dispose([loss, ...Object.values(grads)]);
+      const variable = d.variable(name);
+      const original = variable.dataSync().slice();
+      const at = (delta: number) => {
+        const moved = original.slice();
+        moved[1]! += delta;
+        variable.assign(tf.tensor(moved, variable.shape));
+        return tf.tidy(() => penalty().dataSync()[0]!);
+      };
+      const h = 1e-2;
+      const numeric = (at(h) - at(-h)) / (2 * h);
+      variable.assign(tf.tensor(original, variable.shape));
+      assert.ok(Math.abs(numeric - analytic) <= 0.02 * Math.abs(numeric) + 1e-3, `${name}: analytic ${analytic}, numeric ${numeric}`);
+    }
+    tf.dispose([real, fake]);
+    d.dispose();
+  });
 
   it('binary neurons: 0/1 forward, sigmoid gradient backward (straight-through)', async () => {
     await withoutLeaks(() =>
