@@ -8,13 +8,16 @@
  */
 export type BatchPriority = 'interactive' | 'bulk';
 
+/** What a batch run gives back for one item: its result, or the error that item alone failed with. */
+export type BatchOutcome<Result> = { ok: true; value: Result } | { ok: false; error: unknown };
+
 export interface BatcherOptions<Item, Result> {
   /** Items per batch at most. */
   maxBatch: number;
   /** Batches running at once (one per inference thread); default 1. */
   concurrency?: number;
-  /** Runs one batch; returns one result per item, in order. */
-  run: (items: Item[]) => Promise<Result[]>;
+  /** Runs one batch; returns one outcome per item, in order (a rejection fails the whole batch). */
+  run: (items: Item[]) => Promise<BatchOutcome<Result>[]>;
 }
 
 interface Pending<Item, Result> {
@@ -81,7 +84,11 @@ export class Batcher<Item, Result> {
       const results = await this.options.run(batch.map((p) => p.item));
       this.totals.busyMs += performance.now() - started;
       if (results.length !== batch.length) throw new Error(`batch returned ${results.length} results for ${batch.length} items`);
-      batch.forEach((p, i) => p.resolve(results[i]!));
+      batch.forEach((p, i) => {
+        const outcome = results[i]!;
+        if (outcome.ok) p.resolve(outcome.value);
+        else p.reject(outcome.error);
+      });
     } catch (err) {
       for (const p of batch) p.reject(err);
     } finally {

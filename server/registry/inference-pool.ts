@@ -3,7 +3,9 @@
  * of `workers` inference threads, which load a model on first use (again when its folder changes). Everything here
  * is non-blocking; forward passes, audio decoding and file encoding run in the threads.
  */
-import { Batcher, type BatchPriority } from './batcher.js';
+import { Batcher, type BatchOutcome, type BatchPriority } from './batcher.js';
+import { StudioError } from '../util/errors.js';
+import type { Settled } from './settle.js';
 import type { RegistryEntry } from './registry.js';
 import { InferenceThread } from './inference-thread.js';
 import type { WorkerMemory, InstrumentPack, LoopItem, LoopResult, NoteItem, NoteResult, RuntimeInfo } from './inference-messages.js';
@@ -49,7 +51,7 @@ export class InferencePool {
     let batcher = this.noteBatchers.get(key);
     if (!batcher) {
       dropOlderVersions(this.noteBatchers, entry.id);
-      batcher = new Batcher({ maxBatch: this.options.maxNoteBatch, concurrency: this.threads.length, run: (items) => this.onThread(entry, key, (t) => t.call({ op: 'notes', key, items })) as Promise<NoteResult[]> });
+      batcher = new Batcher({ maxBatch: this.options.maxNoteBatch, concurrency: this.threads.length, run: (items) => this.onThread(entry, key, async (t) => outcomes(await t.call({ op: 'notes', key, items }))) as Promise<BatchOutcome<NoteResult>[]> });
       this.noteBatchers.set(key, batcher);
     }
     return batcher.submit(item, priority);
@@ -61,7 +63,7 @@ export class InferencePool {
     let batcher = this.loopBatchers.get(key);
     if (!batcher) {
       dropOlderVersions(this.loopBatchers, entry.id);
-      batcher = new Batcher({ maxBatch: this.options.maxLoopBatch, concurrency: this.threads.length, run: (items) => this.onThread(entry, key, (t) => t.call({ op: 'loops', key, items })) as Promise<LoopResult[]> });
+      batcher = new Batcher({ maxBatch: this.options.maxLoopBatch, concurrency: this.threads.length, run: (items) => this.onThread(entry, key, async (t) => outcomes(await t.call({ op: 'loops', key, items }))) as Promise<BatchOutcome<LoopResult>[]> });
       this.loopBatchers.set(key, batcher);
     }
     return batcher.submit(item);
@@ -126,6 +128,15 @@ export class InferencePool {
     this.noteBatchers.clear();
     this.loopBatchers.clear();
   }
+}
+
+/** The worker's per-item outcomes, errors as StudioErrors again (internal ones also logged: they are our bugs). */
+function outcomes(settled: unknown): BatchOutcome<unknown>[] {
+  return (settled as Settled<unknown>[]).map((s) => {
+    if (s.ok) return s;
+    if (s.error.code === 'INTERNAL') console.error(`studio: ${s.error.message}`);
+    return { ok: false, error: new StudioError(s.error.code, s.error.message) };
+  });
 }
 
 function dropOlderVersions(batchers: Map<string, unknown>, modelId: string): void {

@@ -8,7 +8,9 @@ import { setPriority } from 'node:os';
 import { buildInstrumentFiles } from '../exports/instrument.js';
 import { initBackend } from '../ml/backend.js';
 import { tf } from '../ml/tf.js';
-import { StudioError, describeThrown } from '../util/errors.js';
+import { StudioError } from '../util/errors.js';
+import type { ErrorBody } from '../protocol.js';
+import { errorBodyOf } from './settle.js';
 import { loadRuntime, type Runtime } from './runtimes.js';
 import type { InstrumentPack, WorkerReply, WorkerRequest } from './inference-messages.js';
 
@@ -48,12 +50,12 @@ async function handle(request: WorkerRequest): Promise<{ result: unknown; transf
     case 'notes': {
       const runtime = runtimeOf(request.key, 'notes');
       const results = runtime.kind === 'notes' ? runtime.generate(request.items) : [];
-      return { result: results, transfer: results.map((r) => (r.wav ?? r.audio!).buffer as ArrayBuffer) };
+      return { result: results, transfer: results.flatMap((r) => (r.ok ? [(r.value.wav ?? r.value.audio!).buffer as ArrayBuffer] : [])) };
     }
     case 'loops': {
       const runtime = runtimeOf(request.key, 'loops');
       const results = runtime.kind === 'loops' ? runtime.generate(request.items) : [];
-      return { result: results, transfer: results.flatMap((r) => [r.midi.buffer as ArrayBuffer, r.data.buffer as ArrayBuffer]) };
+      return { result: results, transfer: results.flatMap((r) => (r.ok ? [r.value.midi.buffer as ArrayBuffer, r.value.data.buffer as ArrayBuffer] : [])) };
     }
     case 'memory': {
       const memory = tf.memory();
@@ -95,8 +97,7 @@ function lowerThreadPriority(niceness: number): void {
   }
 }
 
-function errorBody(err: unknown): { code: StudioError['code']; message: string } {
-  if (err instanceof StudioError) return { code: err.code, message: err.message };
-  // Not the user's doing: keep the detail for the server log (the pool logs it) and say so.
-  return { code: 'INTERNAL', message: `inference failed: ${describeThrown(err)}` };
+function errorBody(err: unknown): ErrorBody {
+  // Not the user's doing when not a StudioError: the detail goes to the server log (the pool logs it).
+  return errorBodyOf(err);
 }

@@ -8,26 +8,29 @@ import { latentForSeed } from '../gansynth/latent.js';
 import { encodeWav } from '../audio/wav.js';
 import { resample } from '../audio/resample.js';
 import { LoopModel } from '../musegan/loop-model.js';
+import { midiBytesForLoop } from '../musegan/midi-input.js';
 import type { LoopSpec } from '../musegan/spec.js';
-import { midiToPhrases } from '../music/midi-in.js';
+import type { LoopGenerateOptions } from '../musegan/generate.js';
 import { rollToMidi } from '../music/midi-out.js';
-import { assertRollShape, trackIsEmpty, type MultitrackRoll } from '../music/roll.js';
+import { assertRollShape, type MultitrackRoll } from '../music/roll.js';
 import { StudioError } from '../util/errors.js';
 import { rollToJson } from './roll-json.js';
-import { AUDIO_FORMAT_BITS, type TrackName } from '../protocol.js';
+import { settleEach, type Settled } from './settle.js';
+import { AUDIO_FORMAT_BITS } from '../protocol.js';
 import type { LockedTracks, LoopItem, LoopResult, NoteItem, NoteResult, RuntimeInfo, RuntimeKind } from './inference-messages.js';
 
+/** Each generates a batch in as few forward passes as it can; a bad item fails alone (see settle.ts). */
 export interface NoteRuntime {
   kind: 'notes';
   info: RuntimeInfo;
-  generate(items: NoteItem[]): NoteResult[];
+  generate(items: NoteItem[]): Settled<NoteResult>[];
   dispose(): void;
 }
 
 export interface LoopRuntime {
   kind: 'loops';
   info: RuntimeInfo;
-  generate(items: LoopItem[]): LoopResult[];
+  generate(items: LoopItem[]): Settled<LoopResult>[];
   dispose(): void;
 }
 
@@ -52,29 +55,32 @@ async function loadNoteRuntime(dir: string): Promise<NoteRuntime> {
     kind: 'notes',
     info,
     generate(items) {
-      for (const item of items) {
+      const check = (item: NoteItem): NoteItem => {
         if (item.midiPitch < spec.midiPitchMin || item.midiPitch > spec.midiPitchMax) {
           throw new StudioError('BAD_INPUT', `pitch ${item.midiPitch} is outside this model's range ${spec.midiPitchMin}-${spec.midiPitchMax}`);
         }
         if (item.latent && item.latent.length !== spec.latentSize) {
           throw new StudioError('BAD_INPUT', `latent has ${item.latent.length} values; this model's latent size is ${spec.latentSize}`);
         }
-      }
-      // Level and length are applied after decoding, so items that differ only in timbre and pitch share a pass.
-      const results = new Array<NoteResult>(items.length);
-      for (const group of groupBy(items, (i) => `${i.velocity}|${i.seconds ?? ''}`)) {
-        const first = items[group[0]!]!;
-        const audio = model.generate({
-          pitches: group.map((g) => items[g]!.midiPitch),
-          latents: group.map((g) => latentOf(items[g]!, spec.latentSize)),
-          velocity: first.velocity,
-          seconds: first.seconds ?? undefined,
-        });
-        group.forEach((g, k) => {
-          results[g] = encodeNote(audio[k]!, model.sampleRate, items[g]!);
-        });
-      }
-      return results;
+        return item;
+      };
+      return settleEach(items, check, (ok) => {
+        // Level and length are applied after decoding, so items that differ only in timbre and pitch share a pass.
+        const results = new Array<NoteResult>(ok.length);
+        for (const group of groupBy(ok, (i) => `${i.velocity}|${i.seconds ?? ''}`)) {
+          const first = ok[group[0]!]!;
+          const audio = model.generate({
+            pitches: group.map((g) => ok[g]!.midiPitch),
+            latents: group.map((g) => latentOf(ok[g]!, spec.latentSize)),
+            velocity: first.velocity,
+            seconds: first.seconds ?? undefined,
+          });
+          group.forEach((g, k) => {
+            results[g] = encodeNote(audio[k]!, model.sampleRate, ok[g]!);
+          });
+        }
+        return results;
+      });
     },
     dispose: () => model.dispose(),
   };
@@ -111,21 +117,24 @@ async function loadLoopRuntime(dir: string): Promise<LoopRuntime> {
     kind: 'loops',
     info,
     generate(items) {
-      // One forward pass for all: LoopModel batches the phrases of every request.
-      const rolls = model.generateMany(
-        items.map((item) => ({
-          bars: item.bars,
-          seed: item.seed,
-          threshold: item.threshold,
-          tempoBpm: item.tempo,
-          tracks: item.tracks ?? undefined,
-          key: item.key ?? undefined,
-          scale: item.scale ?? undefined,
-          locked: item.locked ? { roll: lockedRoll(spec, item.locked, item.tempo), tracks: item.locked.tracks } : undefined,
-          condition: item.condition ? { roll: conditionRoll(spec, item.condition.midi, item.condition.track, item.bars), track: item.condition.track } : undefined,
-        })),
+      // The user's MIDI and the locked tracks are read per item; then one forward pass for all.
+      const prepare = (item: LoopItem): Partial<LoopGenerateOptions> & { title: string } => ({
+        title: item.title,
+        bars: item.bars,
+        seed: item.seed,
+        threshold: item.threshold,
+        tempoBpm: item.tempo,
+        tracks: item.tracks ?? undefined,
+        key: item.key ?? undefined,
+        scale: item.scale ?? undefined,
+        locked: item.locked ? { roll: lockedRoll(spec, item.locked, item.tempo), tracks: item.locked.tracks } : undefined,
+        condition: item.condition
+          ? { roll: midiBytesForLoop(item.condition.midi, 'condition MIDI', spec, { bars: item.bars, requireTracks: [item.condition.track] }), track: item.condition.track }
+          : undefined,
+      });
+      return settleEach(items, prepare, (ready) =>
+        model.generateMany(ready).map((roll, i) => ({ midi: rollToMidi(roll, { name: ready[i]!.title }), roll: rollToJson(roll), data: roll.data })),
       );
-      return rolls.map((roll, i) => ({ midi: rollToMidi(roll, { name: items[i]!.title }), roll: rollToJson(roll), data: roll.data }));
     },
     dispose: () => model.dispose(),
   };
@@ -136,23 +145,4 @@ function lockedRoll(spec: LoopSpec, locked: LockedTracks, tempoBpm: number): Mul
   const roll: MultitrackRoll = { bars: locked.bars, stepsPerBar: spec.stepsPerBar, lowestPitch: spec.lowestPitch, pitchCount: spec.pitchCount, tempoBpm, beatsPerBar: spec.beatsPerBar, data: locked.data };
   assertRollShape(roll, 'locked loop');
   return roll;
-}
-
-/**
- * The user's part from MIDI bytes, read as server/musegan/midi-input.ts reads a file for `studio generate loop
- * --condition`: the first stretch of the loop's length (else of the model's phrase length, then repeated) on the
- * file's own 4/4 bar lines in which `track` plays.
- */
-function conditionRoll(spec: LoopSpec, midi: Uint8Array, track: TrackName, bars: number): MultitrackRoll {
-  const name = 'condition MIDI';
-  const grid = { stepsPerBar: spec.stepsPerBar, lowestPitch: spec.lowestPitch, pitchCount: spec.pitchCount, beatsPerBar: spec.beatsPerBar, minTracks: 1 };
-  const skipped: string[] = [];
-  for (const length of [...new Set([bars, spec.bars])]) {
-    const result = midiToPhrases(midi, name, { ...grid, bars: length });
-    const phrase = result.phrases.find((p) => !trackIsEmpty(p, track));
-    if (phrase) return phrase;
-    skipped.push(...result.skipped.map((s) => s.reason));
-  }
-  const why = skipped.length ? ` (skipped: ${[...new Set(skipped)].slice(0, 3).join('; ')})` : '';
-  throw new StudioError('BAD_INPUT', `${name}: no ${spec.bars}-bar 4/4 stretch with a ${track} part${why}`);
 }

@@ -80,6 +80,25 @@ describe('api: loops from a real (tiny) loop model', () => {
     socket.close();
   });
 
+  it('fails bad requests alone when they share a forward pass with good ones', async () => {
+    const socket = await connect(server.url);
+    const piano = pianoPartMidi();
+    const [good, noBass, nothingLeft, alsoGood] = await Promise.all([
+      request<LoopReply>(socket, 'loop:generate', { seed: 1 }),
+      request<LoopReply>(socket, 'loop:generate', { seed: 2, condition: { midi: piano, track: 'bass' } }),
+      request<LoopReply>(socket, 'loop:generate', { seed: 3, tracks: ['piano'], condition: { midi: piano, track: 'piano' } }),
+      request<LoopReply>(socket, 'loop:generate', { seed: 4 }),
+    ]);
+    assert.ok(!noBass.ok && noBass.error.code === 'BAD_INPUT', JSON.stringify(noBass));
+    assert.ok(!nothingLeft.ok && nothingLeft.error.code === 'BAD_INPUT' && /nothing left to generate/.test(nothingLeft.error.message), JSON.stringify(nothingLeft));
+    for (const [reply, seed] of [[good, 1], [alsoGood, 4]] as const) {
+      assert.ok(reply.ok, JSON.stringify(reply));
+      const alone = rollToMidi(model.generate({ seed }), { name: reply.data.filename.replace('.mid', '') });
+      assert.ok(Buffer.from(reply.data.midi).equals(Buffer.from(alone)), `seed ${seed}`);
+    }
+    socket.close();
+  });
+
   it('fits the other tracks to a piano part given as MIDI (base64 over HTTP, binary over the socket)', async () => {
     const piano = pianoPartMidi();
     const body = { seed: 3, threshold: 0.3, condition: { midi: Buffer.from(piano).toString('base64'), track: 'piano' } };
@@ -92,7 +111,7 @@ describe('api: loops from a real (tiny) loop model', () => {
     assert.ok(viaSocket.ok);
     assert.deepEqual(viaSocket.data.roll, res.body.roll);
     const noPart = await request(socket, 'loop:generate', { condition: { midi: piano, track: 'bass' } });
-    assert.ok(!noPart.ok && /no 4-bar 4\/4 stretch with a bass part/.test(noPart.error.message), JSON.stringify(noPart));
+    assert.ok(!noPart.ok && /^condition MIDI: no stretch of 4 whole 4\/4 bars with notes on bass/.test(noPart.error.message), JSON.stringify(noPart));
     const garbage = await postJson(`${server.url}/api/loops`, { condition: { midi: Buffer.from('not a midi file at all').toString('base64'), track: 'piano' } });
     assert.equal(garbage.status, 422);
     assert.equal(garbage.body.error.code, 'BAD_FILE');

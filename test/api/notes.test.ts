@@ -101,6 +101,21 @@ describe('api: notes and instruments from a real (tiny) note model', () => {
     socket.close();
   });
 
+  it('fails a bad request alone when it shares a batch with good ones', async () => {
+    const socket = await connect(server.url);
+    const before = Object.values(server.pool.batchSizes()).flat().length;
+    const [good, bad, alsoGood] = await Promise.all([
+      request<NoteReply>(socket, 'note:generate', { pitch: 60, seed: 1 }),
+      request<NoteReply>(socket, 'note:generate', { pitch: 60, latent: [0.1, 0.2, 0.3] }),
+      request<NoteReply>(socket, 'note:generate', { pitch: 62, seed: 2 }),
+    ]);
+    assert.ok(Object.values(server.pool.batchSizes()).flat().slice(before).some((n) => n >= 2), 'they shared a batch');
+    assert.ok(!bad.ok && bad.error.code === 'BAD_INPUT' && /latent has 3 values/.test(bad.error.message));
+    assert.ok(good.ok && Buffer.from(good.data.audio).equals(Buffer.from(encodeWav(model.generate({ pitches: [60], seed: 1 })[0]!, { sampleRate: 16000, bitDepth: 16 }))));
+    assert.ok(alsoGood.ok && Buffer.from(alsoGood.data.audio).equals(Buffer.from(encodeWav(model.generate({ pitches: [62], seed: 2 })[0]!, { sampleRate: 16000, bitDepth: 16 }))));
+    socket.close();
+  });
+
   it('POST /api/instruments returns a zip of WAVs and an .sfz; instrument:generate the same bytes; too many samples is refused', async () => {
     const body = { model: 'notes-tiny', seed: 4, pitchRange: { min: 58, max: 61 }, velocities: [120, 60] };
     const res = await fetch(`${server.url}/api/instruments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -199,7 +214,8 @@ describe('api: notes and instruments from a real (tiny) note model', () => {
     assert.ok((await request(socket, 'note:generate', { pitch: 60, seed: 1 })).ok);
     // Stands in for a crash (out of memory, a native fault): the thread is gone without a word.
     const thread = (server.pool as unknown as { threads: { worker: { terminate(): Promise<number> } | null; pending: Map<number, unknown> }[] }).threads[0]!;
-    const held = request(socket, 'note:generate', { pitch: 61, seed: 2 });
+    // A long request (a 61-note instrument), so the thread is still working on it when it dies.
+    const held = request(socket, 'instrument:generate', { seed: 3 });
     await waitFor(() => thread.pending.size > 0, 'the request to reach the thread');
     await thread.worker!.terminate();
     const lost = await held;
