@@ -45,6 +45,8 @@ interface Prepared {
   roles: ('given' | 'silent' | 'generate')[];
   /** [bars][step][pitch][track] of the given tracks, zero elsewhere; null when nothing is given. */
   givenCells: Uint8Array | null;
+  /** The given rolls' own velocities in the same layout (kept in the output); null when they have none. */
+  givenVelocities: Uint8Array | null;
   scale: { inScale: boolean[] } | null;
 }
 
@@ -72,11 +74,16 @@ function prepare(spec: LoopSpec, options: Partial<LoopGenerateOptions>): Prepare
   }
   const phrases = Math.ceil(o.bars / spec.bars);
   let givenCells: Uint8Array | null = null;
+  let givenVelocities: Uint8Array | null = null;
   const give = (roll: MultitrackRoll, track: TrackFamily, what: string) => {
     checkTrack(track, what);
     checkRollFits(spec, roll, what);
     givenCells ??= new Uint8Array(phrases * loopShape(spec).phraseSize);
-    copyTrackRepeated(spec, roll, TRACK_FAMILIES.indexOf(track), givenCells, tracks.indexOf(track));
+    copyTrackRepeated(spec, roll.data, roll.bars, TRACK_FAMILIES.indexOf(track), givenCells, tracks.indexOf(track));
+    if (roll.velocities) {
+      givenVelocities ??= new Uint8Array(givenCells.length);
+      copyTrackRepeated(spec, roll.velocities, roll.bars, TRACK_FAMILIES.indexOf(track), givenVelocities, tracks.indexOf(track));
+    }
     roles[tracks.indexOf(track)] = 'given';
   };
   if (o.locked) {
@@ -93,7 +100,7 @@ function prepare(spec: LoopSpec, options: Partial<LoopGenerateOptions>): Prepare
     const name: ScaleName = parseScale(o.scale);
     scale = { inScale: scalePitchMask(parseKey(o.key), name, spec.lowestPitch, spec.pitchCount) };
   }
-  return { o, phrases, roles, givenCells, scale };
+  return { o, phrases, roles, givenCells, givenVelocities, scale };
 }
 
 function checkRollFits(spec: LoopSpec, roll: MultitrackRoll, what: string): void {
@@ -104,15 +111,15 @@ function checkRollFits(spec: LoopSpec, roll: MultitrackRoll, what: string): void
   if (roll.bars < 1) throw new StudioError('BAD_INPUT', `${what}: roll has no bars`);
 }
 
-/** Copies one track of `roll` into `out` (phrase-major cells), repeating the roll's bars to fill the loop. */
-function copyTrackRepeated(spec: LoopSpec, roll: MultitrackRoll, fromTrack: number, out: Uint8Array, toTrack: number): void {
+/** Copies one track of a roll's cells into `out` (phrase-major), repeating the roll's bars to fill the loop. */
+function copyTrackRepeated(spec: LoopSpec, cells: Uint8Array, rollBars: number, fromTrack: number, out: Uint8Array, toTrack: number): void {
   const tracks = spec.tracks.length;
   const cellsPerBar = spec.stepsPerBar * spec.pitchCount;
   const totalBars = out.length / (cellsPerBar * tracks);
   for (let bar = 0; bar < totalBars; bar++) {
-    const source = bar % roll.bars;
+    const source = bar % rollBars;
     for (let c = 0; c < cellsPerBar; c++) {
-      out[(bar * cellsPerBar + c) * tracks + toTrack] = roll.data[(source * cellsPerBar + c) * TRACK_FAMILIES.length + fromTrack]!;
+      out[(bar * cellsPerBar + c) * tracks + toTrack] = cells[(source * cellsPerBar + c) * TRACK_FAMILIES.length + fromTrack]!;
     }
   }
 }
@@ -163,7 +170,9 @@ function finishLoop(spec: LoopSpec, p: Prepared, probabilities: Float32Array, ca
     const role = p.roles[i % shape.tracks];
     data[i] = role === 'given' ? p.givenCells![i]! : role === 'silent' ? 0 : cells[i]! > o.threshold ? 1 : 0;
   }
-  return { bars: o.bars, stepsPerBar: spec.stepsPerBar, lowestPitch: spec.lowestPitch, pitchCount: spec.pitchCount, tempoBpm: o.tempoBpm, beatsPerBar: spec.beatsPerBar, data };
+  const roll: MultitrackRoll = { bars: o.bars, stepsPerBar: spec.stepsPerBar, lowestPitch: spec.lowestPitch, pitchCount: spec.pitchCount, tempoBpm: o.tempoBpm, beatsPerBar: spec.beatsPerBar, data };
+  if (p.givenVelocities) roll.velocities = p.givenVelocities.slice(0, data.length);
+  return roll;
 }
 
 /** sigmoid(logits) of every phrase, [phrase][bar][step][pitch][track] back to back. */

@@ -11,11 +11,11 @@ import { ParamStore } from '../ml/params.js';
 import { loadModelFolder, type ModelMetadata } from '../checkpoints/folder.js';
 import type { MultitrackRoll } from '../music/roll.js';
 import { StudioError } from '../util/errors.js';
-import { generateLoops, type LoopGenerateOptions } from './generate.js';
-import { assertSameNames } from './loop-gan.js';
-import { latentTensors, sampleLatent } from './latents.js';
-import { generatorLogits } from './generator.js';
 import { Rng } from '../ml/random.js';
+import { generateLoops, type LoopGenerateOptions } from './generate.js';
+import { generatorLogits } from './generator.js';
+import { latentTensors, sampleLatent } from './latents.js';
+import { assertSameNames } from './loop-gan.js';
 import { parseLoopSpec, type LoopSpec } from './spec.js';
 
 export class LoopModel {

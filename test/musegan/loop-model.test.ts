@@ -74,8 +74,10 @@ describe('LoopModel (tiny, untrained)', () => {
 
   it('locked tracks stay exactly; the model fits the others; silenced tracks stay empty', () => {
     const groove = grooveRoll(2);
+    groove.velocities = groove.data.map((on, i) => (on && i % 5 === 1 ? 77 : 0)); // bass notes at velocity 77
     const locked = model.generate({ seed: 1, threshold: T, locked: { roll: groove, tracks: ['drums', 'bass'] } });
     for (const t of ['drums', 'bass'] as const) assert.deepEqual(getTrack(locked, t), getTrack(groove, t));
+    assert.deepEqual(locked.velocities, groove.velocities, 'the locked bass keeps its velocities; the rest use the groove default');
     assert.ok(!trackIsEmpty(locked, 'piano'), 'piano was generated');
     const free = model.generate({ seed: 1, threshold: T });
     assert.notDeepEqual(getTrack(locked, 'piano'), getTrack(free, 'piano'), 'the generated tracks respond to what is given');
