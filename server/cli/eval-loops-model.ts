@@ -2,7 +2,11 @@
  * The `--model` part of `studio eval loops`: MuseGAN's metrics of a loop model's free generations, beside the
  * data's, with each figure's distance from the data's relative to the data's value.
  */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import { initBackend } from '../ml/backend.js';
+import { readableModelDir } from '../checkpoints/folder.js';
+import { writeFileAtomic } from '../util/atomic.js';
 import { resolveModelDir } from '../checkpoints/resolve.js';
 import type { LoopMetrics } from '../music/metrics.js';
 import { LoopModel } from '../musegan/loop-model.js';
@@ -15,6 +19,7 @@ export interface EvalModelFlags {
   count?: string;
   seed?: string;
   threshold?: string;
+  save?: boolean;
 }
 
 /** Checks the model flags before any work (a bad value fails fast). */
@@ -40,4 +45,12 @@ export async function measureLoopModel(parsed: NonNullable<ReturnType<typeof par
 
 export function modelReport(data: LoopMetrics | null, model: LoopMetrics): { model: LoopMetrics; relativeGap?: RelativeGaps } {
   return data ? { model, relativeGap: relativeGaps(data, model) } : { model };
+}
+
+/** Records the report as metrics.eval in the model's metadata.json (that one file replaced atomically). */
+export async function saveLoopEvaluation(modelDir: string, report: object): Promise<void> {
+  const file = path.join(readableModelDir(modelDir), 'metadata.json');
+  const metadata = JSON.parse(await fs.readFile(file, 'utf8')) as { metrics?: Record<string, unknown> };
+  metadata.metrics = { ...(metadata.metrics ?? {}), eval: { ...report, measuredAt: new Date().toISOString() } };
+  await writeFileAtomic(file, JSON.stringify(metadata, null, 2) + '\n');
 }

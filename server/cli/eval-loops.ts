@@ -6,7 +6,7 @@ import { datasetLoopMetrics } from '../data/loops/evaluate-dataset.js';
 import { formatLoopMetrics } from '../music/metrics-format.js';
 import type { LoopMetrics } from '../music/metrics.js';
 import { commandGroup } from './groups.js';
-import { measureLoopModel, modelReport, parseEvalModelFlags, type EvalModelFlags } from './eval-loops-model.js';
+import { measureLoopModel, modelReport, parseEvalModelFlags, saveLoopEvaluation, type EvalModelFlags } from './eval-loops-model.js';
 
 interface EvalLoopsFlags extends EvalModelFlags {
   data?: string;
@@ -33,6 +33,7 @@ export function registerEvalLoops(program: Command): void {
     .option('--count <n>', 'loops generated with --model (default 1000)')
     .option('--seed <n>', 'first seed of the generated loops (default 0)')
     .option('--threshold <t>', 'note-on threshold of the generated loops (default 0.5)')
+    .option('--save', "with --model: also store the figures in the model's metadata.json (metrics.eval)")
     .option('--table', 'print a table instead of JSON')
     .option('--quiet', 'no progress bar')
     .action(async (flags: EvalLoopsFlags) => {
@@ -50,8 +51,10 @@ export function registerEvalLoops(program: Command): void {
         if (!modelFlags) return printLoopMetrics({ data: data! }, flags.table ?? false);
         const model = await measureLoopModel(modelFlags, bar.update);
         bar.stop();
+        const report = { ...(data ? { data } : {}), ...modelReport(data, model), generated: { count: modelFlags.count, firstSeed: modelFlags.firstSeed, threshold: modelFlags.threshold } };
         if (flags.table) printLoopMetrics(data ? { data, model } : { model }, true);
-        else console.log(JSON.stringify({ ...(data ? { data } : {}), ...modelReport(data, model) }, null, 2));
+        else console.log(JSON.stringify(report, null, 2));
+        if (flags.save) await saveLoopEvaluation(modelFlags.dir, report);
       } finally {
         bar.stop();
       }

@@ -129,7 +129,7 @@ describe('studio generate loop / eval loops --model (CLI, tiny)', function () {
 
   it('eval loops --model prints the model metrics beside the data, with relative gaps', async () => {
     const data = await grooveDataset(tmp, [0, 4]);
-    const result = await studio(['eval', 'loops', '--data', data, '--model', model, '--count', '6', '--threshold', '0.02', '--quiet']);
+    const result = await studio(['eval', 'loops', '--data', data, '--model', model, '--count', '6', '--threshold', '0.02', '--quiet', '--save']);
     assert.equal(result.code, 0, result.stderr);
     const report = JSON.parse(result.stdout);
     assert.equal(report.data.loops, 2);
@@ -137,6 +137,8 @@ describe('studio generate loop / eval loops --model (CLI, tiny)', function () {
     const qn = report.relativeGap.tracks.bass.qualifiedNotesPercent;
     const expected = Math.abs(report.model.tracks.bass.qualifiedNotesPercent - report.data.tracks.bass.qualifiedNotesPercent) / report.data.tracks.bass.qualifiedNotesPercent;
     assert.ok(Math.abs(qn - expected) < 1e-9);
+    const saved = JSON.parse(await fs.readFile(path.join(model, 'metadata.json'), 'utf8')).metrics.eval;
+    assert.deepEqual(saved.model, report.model, '--save records the figures in metadata.json');
     const table = await studio(['eval', 'loops', '--data', data, '--model', model, '--count', '2', '--table', '--quiet']);
     assert.match(table.stdout, /data\s+model/);
   });
