@@ -137,7 +137,7 @@ export function registerTrainNotes(program: Command): void {
     .option('--checkpoint-every <n>', 'save a checkpoint (and preview WAVs) every n steps')
     .option('--batch-size <n>', 'notes per step (default 8; tiny 4)')
     .option('--seed <n>', 'seed of initial weights, data order and latents (default 0)')
-    .option('--lr <rate>', 'Adam learning rate (default: tiny and lite 2e-3, paper 8e-4 as GANSynth)')
+    .option('--lr <rate>', 'Adam learning rate (default: tiny and lite 3e-3, paper 8e-4 as GANSynth)')
     .option('--workers <n>', `data-parallel threads, each on its own core (default ${DEFAULT_WORKERS}); --resume is exact with the same count`)
     .option('--preview-pitches <list>', 'MIDI pitches rendered at each checkpoint (default 36,48,60,72)')
     .option('--quiet', 'no progress bar')

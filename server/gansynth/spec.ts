@@ -59,7 +59,6 @@ interface ArchitecturePreset {
   generatorChannels: number[];
   discriminatorChannels: number[];
   convsPerBlock: number;
-  equalizedLearningRate: boolean;
 }
 
 /**
@@ -70,27 +69,17 @@ interface ArchitecturePreset {
  *   WGAN-GP step, these 1.4 s (1.7 s over 2 data-parallel workers, ~0.9 s of wall time on 2 cores): 5,000 steps
  *   (40k notes, ~11 epochs of the default set) fit the 90-minute budget.
  * - `tiny`: for tests (a step in a fraction of a second).
- * Equalized learning rate (ProGAN, GANSynth) stores weights at N(0, 1), so at a given Adam rate every weight moves
- * ~1/(He scale) times slower relative to its size: right for GANSynth's million steps, too slow for thousands. In a
- * 300-step comparison (tiny, synthetic notes) plain He initialisation at lr 2e-3 brought the generator's pitch
- * cross-entropy to 0.6 where equalized weights at 8e-4 were at 3.8 (chance: 4.1), so `tiny` and `lite` use plain
- * weights and `paper` keeps GANSynth's equalized ones.
+ * All keep GANSynth's equalized learning rate (weights stored at N(0, 1), He-scaled at run time); the run config
+ * sets the rate (train-config.ts). Plain He-initialised weights were tried for `lite` and diverged at 2e-3.
  */
 const ARCHITECTURES: Record<NotePresetName, ArchitecturePreset> = {
-  tiny: { latentSize: 8, generatorChannels: [8, 8, 4], discriminatorChannels: [4, 8, 8], convsPerBlock: 1, equalizedLearningRate: false },
-  lite: {
-    latentSize: 64,
-    generatorChannels: [64, 64, 32, 16, 8],
-    discriminatorChannels: [8, 16, 32, 64, 64],
-    convsPerBlock: 1,
-    equalizedLearningRate: false,
-  },
+  tiny: { latentSize: 8, generatorChannels: [8, 8, 4], discriminatorChannels: [4, 8, 8], convsPerBlock: 1 },
+  lite: { latentSize: 64, generatorChannels: [64, 64, 32, 16, 8], discriminatorChannels: [8, 16, 32, 64, 64], convsPerBlock: 1 },
   paper: {
     latentSize: 256,
     generatorChannels: [256, 256, 256, 256, 128, 64, 32],
     discriminatorChannels: [32, 64, 128, 256, 256, 256, 256],
     convsPerBlock: 2,
-    equalizedLearningRate: true,
   },
 };
 
@@ -111,7 +100,7 @@ export function noteModelSpec(preset: string, spectralPreset?: SpectralPreset): 
     latentSize: arch.latentSize,
     generator: { channels: arch.generatorChannels, convsPerBlock: arch.convsPerBlock },
     discriminator: { channels: arch.discriminatorChannels, convsPerBlock: arch.convsPerBlock, minibatchStddevGroup: 4 },
-    equalizedLearningRate: arch.equalizedLearningRate,
+    equalizedLearningRate: true,
     leakyReluSlope: 0.2,
   };
   return checkNoteModelSpec(spec, `preset ${preset}`);
