@@ -45,6 +45,8 @@ export interface SaveNoteCheckpointOptions {
   lossesJsonl: string;
   /** New preview files, relative paths under previews/. */
   previews: Record<string, Uint8Array>;
+  /** Carry the newest earlier previews over from the folder (false when it holds another run, e.g. under --force). */
+  keepEarlierPreviews: boolean;
 }
 
 export async function saveNoteCheckpoint(dir: string, options: SaveNoteCheckpointOptions): Promise<void> {
@@ -60,7 +62,7 @@ export async function saveNoteCheckpoint(dir: string, options: SaveNoteCheckpoin
       weights,
       training: { weights: training, state },
       files,
-      keep: await recentPreviewDirs(dir, PREVIEW_CHECKPOINTS_KEPT - 1),
+      keep: options.keepEarlierPreviews ? await recentPreviewDirs(dir, PREVIEW_CHECKPOINTS_KEPT - 1) : [],
     });
   } finally {
     tf.dispose(weights);

@@ -152,7 +152,7 @@ export async function trainNoteModel(options: TrainNoteModelOptions): Promise<Tr
         },
         backend: backendInfo()?.name,
       };
-      await saveNoteCheckpoint(outDir, { gan, state, metadata, lossesJsonl, previews });
+      await saveNoteCheckpoint(outDir, { gan, state, metadata, lossesJsonl, previews, keepEarlierPreviews: lastSaved >= 0 });
       lastSaved = step;
       log(`checkpoint: step ${step}${measured ? `, diversity ${diversity.toFixed(3)}` : ''}`);
     };

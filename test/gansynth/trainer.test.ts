@@ -89,11 +89,14 @@ describe('gansynth trainer (tiny, synthetic notes)', () => {
     assert.equal(readFileSync(path.join(out, 'previews', 'step-000002', 'pitch-060.wav')).subarray(0, 4).toString(), 'RIFF');
   });
 
-  it('refuses to overwrite an existing model without --force, and to resume what is not there', async () => {
+  it('refuses to overwrite an existing model unless told to, then keeps nothing of the old run', async () => {
     const out = path.join(tmp(), 'taken');
-    await trainNoteModel({ outDir: out, data, spec, config: { ...config, steps: 1 } });
+    await trainNoteModel({ outDir: out, data, spec, config: { ...config, steps: 2 } });
     await assert.rejects(trainNoteModel({ outDir: out, data, spec, config }), /already exists; pass --resume/);
     await assert.rejects(trainNoteModel({ outDir: path.join(tmp(), 'nothing'), data, resume: true }), /does not exist/);
     assert.ok(existsSync(path.join(out, 'model.json')));
+    await trainNoteModel({ outDir: out, data, spec, config: { ...config, steps: 1 }, overwrite: true });
+    assert.deepEqual(readdirSync(path.join(out, 'previews')), ['step-000001']);
+    assert.equal(readFileSync(path.join(out, 'losses.jsonl'), 'utf8').trim().split('\n').length, 2, 'one step line and one checkpoint line');
   });
 });
