@@ -29,18 +29,30 @@ function inputOf(input: LayerInput, instance: number): tf.Tensor2D {
   return Array.isArray(input) ? input[instance]! : input;
 }
 
+export interface DenseInit {
+  /**
+   * The output columns are this many blocks that start identical (ICNR, Aitken et al. 2017): a transposed
+   * convolution initialised so that it begins as nearest-neighbour upsampling of one learned map.
+   */
+  tiedBlocks: number;
+}
+
 /**
  * [rows, in_j] per input j -> `instances` x [rows, units]: for instance i, sum_j input_j(i)·W[i][j] + b[i].
  * Parameters `scope/i<i>/kernel<j>` [in_j, units] (He init on the total fan-in) and `scope/i<i>/bias` [units].
  */
-export function instanceDense(p: ParamStore, scope: string, instances: number, inputs: LayerInput[], units: number): tf.Tensor2D[] {
+export function instanceDense(p: ParamStore, scope: string, instances: number, inputs: LayerInput[], units: number, init: DenseInit = { tiedBlocks: 1 }): tf.Tensor2D[] {
   const fanIn = inputs.reduce((sum, input) => sum + inputOf(input, 0).shape[1], 0);
   const out: tf.Tensor2D[] = [];
   for (let i = 0; i < instances; i++) {
     let y: tf.Tensor2D | null = null;
     inputs.forEach((input, j) => {
       const x = inputOf(input, i);
-      const w = p.get(`${scope}/i${i}/kernel${j}`, { shape: [x.shape[1], units], init: 'he', fanIn }) as tf.Tensor2D;
+      const name = `${scope}/i${i}/kernel${j}`;
+      const fresh = !p.has(name);
+      const variable = p.get(name, { shape: [x.shape[1], units], init: 'he', fanIn });
+      if (fresh && init.tiedBlocks > 1) tieBlocks(variable, init.tiedBlocks);
+      const w = variable as unknown as tf.Tensor2D;
       const product = tf.matMul(x, w) as tf.Tensor2D;
       y = y ? (tf.add(y, product) as tf.Tensor2D) : product;
     });
@@ -49,10 +61,20 @@ export function instanceDense(p: ParamStore, scope: string, instances: number, i
   return out;
 }
 
-/** Transposed conv, kernel = stride = factor along time: grid (n,h,w) -> (n,h*factor,w), `units` channels. */
+/** Copies the first of `blocks` column blocks of a new kernel over the others. */
+function tieBlocks(w: tf.Variable, blocks: number): void {
+  const [inputs, columns] = w.shape as [number, number];
+  tf.tidy(() => w.assign(tf.tile(tf.slice(w, [0, 0], [inputs, columns / blocks]), [1, blocks])));
+}
+
+/**
+ * Transposed conv, kernel = stride = factor along time: grid (n,h,w) -> (n,h*factor,w), `units` channels.
+ * ICNR-initialised: the `factor` sub-steps start equal, so an untrained generator holds notes over whole
+ * blocks instead of scattering one-step cells (which MuseGAN's metrics count as unqualified notes).
+ */
 export function expandTime(p: ParamStore, scope: string, instances: number, inputs: LayerInput[], grid: Grid, factor: number, units: number): { y: tf.Tensor2D[]; grid: Grid } {
   const out = { n: grid.n, h: grid.h * factor, w: grid.w };
-  const y = instanceDense(p, scope, instances, inputs, factor * units).map((yi) => {
+  const y = instanceDense(p, scope, instances, inputs, factor * units, { tiedBlocks: factor }).map((yi) => {
     const blocks = tf.reshape(yi, [grid.n * grid.h, grid.w, factor, units]);
     return tf.reshape(tf.transpose(blocks, [0, 2, 1, 3]), [out.n * out.h * out.w, units]) as tf.Tensor2D; // time-major blocks
   });

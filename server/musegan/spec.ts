@@ -35,7 +35,7 @@ export const LoopSpecSchema = z
     /** Hidden width of the temporal generators (latent -> one vector per bar). */
     temporalHidden: positive,
     /** Bar generator widths per generator instance, coarse to fine. */
-    generator: z.object({ gridChannels: positive, sixteenthChannels: positive, streamChannels: positive }),
+    generator: z.object({ gridChannels: positive, sixteenthChannels: positive, streamChannels: positive, fineChannels: positive }),
     critic: z.object({
       fineChannels: positive,
       coarseChannels: positive,
@@ -91,7 +91,7 @@ const PRESET_SIZES: Record<LoopPreset, PresetSizes> = {
   tiny: {
     latentTotal: 32,
     temporalHidden: 16,
-    generator: { gridChannels: 8, sixteenthChannels: 8, streamChannels: 4 },
+    generator: { gridChannels: 8, sixteenthChannels: 8, streamChannels: 4, fineChannels: 2 },
     critic: { fineChannels: 4, coarseChannels: 8, mergedChannels: 8, beatChannels: 8, chromaChannels: 4, onsetChannels: 4, barEmbedding: 16, phraseHidden: 16 },
     conditioning: [4, 4, 8],
   },
@@ -99,7 +99,7 @@ const PRESET_SIZES: Record<LoopPreset, PresetSizes> = {
   lite: {
     latentTotal: 128,
     temporalHidden: 128,
-    generator: { gridChannels: 48, sixteenthChannels: 32, streamChannels: 16 },
+    generator: { gridChannels: 48, sixteenthChannels: 32, streamChannels: 16, fineChannels: 4 },
     critic: { fineChannels: 16, coarseChannels: 32, mergedChannels: 64, beatChannels: 64, chromaChannels: 16, onsetChannels: 16, barEmbedding: 128, phraseHidden: 128 },
     conditioning: [8, 16, 32],
   },
@@ -107,7 +107,7 @@ const PRESET_SIZES: Record<LoopPreset, PresetSizes> = {
   paper: {
     latentTotal: 128,
     temporalHidden: 1024,
-    generator: { gridChannels: 256, sixteenthChannels: 128, streamChannels: 64 },
+    generator: { gridChannels: 256, sixteenthChannels: 128, streamChannels: 64, fineChannels: 16 },
     critic: { fineChannels: 64, coarseChannels: 128, mergedChannels: 256, beatChannels: 256, chromaChannels: 64, onsetChannels: 32, barEmbedding: 512, phraseHidden: 512 },
     conditioning: [64, 128, 256],
   },

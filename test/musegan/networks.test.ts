@@ -72,6 +72,8 @@ describe('musegan networks', () => {
         const x4 = tf.reshape(x, [grid.n, grid.h, grid.w, cin]) as tf.Tensor4D;
         const f = 3;
 
+        expandTime(p, 'et', 1, [x], grid, f, units); // builds it; its ICNR init ties the sub-steps, so untie them:
+        p.variable('et/i0/kernel0').assign(random([cin, f * units], 2) as tf.Tensor2D);
         const et = expandTime(p, 'et', 1, [x], grid, f, units).y[0]!;
         const wEt = kernelOf(p, 'et'); // [cin, f*units]: column k*units + j
         const kEt = tf.reshape(tf.transpose(tf.reshape(wEt, [cin, f, units]), [1, 2, 0]), [f, 1, units, cin]) as tf.Tensor4D;
@@ -115,6 +117,10 @@ describe('musegan networks', () => {
           const single = generatorLogits(g, spec, alone, zeroInputs(spec, 1));
           const middle = tf.slice(logits, [spec.bars, 0, 0, 0], [spec.bars, -1, -1, -1]);
           assert.ok(tf.max(tf.abs(tf.sub(middle, single))).dataSync()[0]! < 1e-4, 'the same latent gives the same loop in any batch');
+          // ICNR-initialised time expansions: an untrained generator holds its notes over whole beats (12 steps).
+          const beats = tf.reshape(logits, [3 * spec.bars * 4, 12, 84 * 5]);
+          const spread = tf.max(tf.sub(tf.max(beats, 1), tf.min(beats, 1))).dataSync()[0]!;
+          assert.ok(spread < 1e-4, `logits vary within a beat by ${spread}`);
           const mean = tf.mean(logits).dataSync()[0]!;
           assert.ok(Math.abs(mean - OUTPUT_PRIOR_LOGIT) < 2, `untrained logits sit near the prior (${mean})`);
           const scores = criticScores(d, spec, tf.reshape(tf.sigmoid(logits), [3, -1]) as tf.Tensor2D);
