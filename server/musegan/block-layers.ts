@@ -109,6 +109,18 @@ export function reducePitch(p: ParamStore, scope: string, instances: number, inp
   return { y: instanceDense(p, scope, instances, gathered, units), grid: { n: grid.n, h: grid.h, w: grid.w / factor } };
 }
 
+/**
+ * Conv over patches of timeFactor steps x pitchFactor pitches (kernel = stride on both axes): grid (n,h,w) ->
+ * (n, h/timeFactor, w/pitchFactor). One product with a long inner dimension: the shape wasm's matmul likes, where
+ * a pitch-then-time pair of thin layers on full-resolution input is mostly memory traffic.
+ */
+export function reducePatch(p: ParamStore, scope: string, instances: number, inputs: LayerInput[], grid: Grid, timeFactor: number, pitchFactor: number, units: number): { y: tf.Tensor2D[]; grid: Grid } {
+  const pitchGrid = { n: grid.n, h: grid.h, w: grid.w / pitchFactor };
+  const gather = (xi: tf.Tensor2D) => gatherTime(tf.reshape(xi, [grid.n * grid.h * pitchGrid.w, pitchFactor * xi.shape[1]]) as tf.Tensor2D, pitchGrid, timeFactor);
+  const gathered = inputs.map((input) => (Array.isArray(input) ? input.map(gather) : gather(input)));
+  return { y: instanceDense(p, scope, instances, gathered, units), grid: { n: grid.n, h: grid.h / timeFactor, w: pitchGrid.w } };
+}
+
 /** Leaky ReLU then pixel norm: the generator's activation (batch-independent, so a loop does not depend on its batch). */
 export function generatorActivation(xs: tf.Tensor2D[]): tf.Tensor2D[] {
   return xs.map((x) => pixelNorm(leakyRelu(x)));

@@ -37,8 +37,7 @@ export const LoopSpecSchema = z
     /** Bar generator widths per generator instance, coarse to fine. */
     generator: z.object({ gridChannels: positive, sixteenthChannels: positive, streamChannels: positive, fineChannels: positive }),
     critic: z.object({
-      fineChannels: positive,
-      coarseChannels: positive,
+      patchChannels: positive,
       mergedChannels: positive,
       beatChannels: positive,
       chromaChannels: positive,
@@ -92,7 +91,7 @@ const PRESET_SIZES: Record<LoopPreset, PresetSizes> = {
     latentTotal: 32,
     temporalHidden: 16,
     generator: { gridChannels: 8, sixteenthChannels: 8, streamChannels: 4, fineChannels: 2 },
-    critic: { fineChannels: 4, coarseChannels: 8, mergedChannels: 8, beatChannels: 8, chromaChannels: 4, onsetChannels: 4, barEmbedding: 16, phraseHidden: 16 },
+    critic: { patchChannels: 8, mergedChannels: 8, beatChannels: 8, chromaChannels: 4, onsetChannels: 4, barEmbedding: 16, phraseHidden: 16 },
     conditioning: [4, 4, 8],
   },
   // The shipped default: sized to train in about an hour on two CPU cores (see bench/loops.ts).
@@ -100,7 +99,7 @@ const PRESET_SIZES: Record<LoopPreset, PresetSizes> = {
     latentTotal: 128,
     temporalHidden: 128,
     generator: { gridChannels: 48, sixteenthChannels: 32, streamChannels: 16, fineChannels: 4 },
-    critic: { fineChannels: 16, coarseChannels: 32, mergedChannels: 64, beatChannels: 64, chromaChannels: 16, onsetChannels: 16, barEmbedding: 128, phraseHidden: 128 },
+    critic: { patchChannels: 32, mergedChannels: 64, beatChannels: 64, chromaChannels: 16, onsetChannels: 16, barEmbedding: 128, phraseHidden: 128 },
     conditioning: [8, 16, 32],
   },
   // MuseGAN's sizes (4 x 48 x 84 x 5, latent 128); widths in the range of its bar generator and discriminator.
@@ -108,7 +107,7 @@ const PRESET_SIZES: Record<LoopPreset, PresetSizes> = {
     latentTotal: 128,
     temporalHidden: 1024,
     generator: { gridChannels: 256, sixteenthChannels: 128, streamChannels: 64, fineChannels: 16 },
-    critic: { fineChannels: 64, coarseChannels: 128, mergedChannels: 256, beatChannels: 256, chromaChannels: 64, onsetChannels: 32, barEmbedding: 512, phraseHidden: 512 },
+    critic: { patchChannels: 256, mergedChannels: 256, beatChannels: 256, chromaChannels: 64, onsetChannels: 32, barEmbedding: 512, phraseHidden: 512 },
     conditioning: [64, 128, 256],
   },
 };

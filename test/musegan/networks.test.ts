@@ -3,7 +3,7 @@ import { tf } from '../../server/ml/tf.js';
 import { initBackend } from '../../server/ml/backend.js';
 import { ParamStore } from '../../server/ml/params.js';
 import { Rng } from '../../server/ml/random.js';
-import { expandPitch, expandTime, instanceDense, reducePitch, reduceTime } from '../../server/musegan/block-layers.js';
+import { expandPitch, expandTime, instanceDense, reducePatch, reducePitch, reduceTime } from '../../server/musegan/block-layers.js';
 import { criticScores } from '../../server/musegan/critic.js';
 import { generatorLogits, compositeGiven, OUTPUT_PRIOR_LOGIT } from '../../server/musegan/generator.js';
 import { generatorOutput } from '../../server/musegan/binarize.js';
@@ -94,6 +94,13 @@ describe('musegan networks', () => {
         const kRp = tf.reshape(kernelOf(p, 'rp'), [1, 2, cin, units]) as tf.Tensor4D;
         const refRp = tf.conv2d(x4, kRp, [1, 2], 'valid');
         assert.ok(tf.max(tf.abs(tf.sub(tf.reshape(rp, refRp.shape), refRp))).dataSync()[0]! < 1e-4, 'reducePitch');
+
+        const patchGrid = { n: 2, h: 6, w: 24 };
+        const xp = random([patchGrid.n * patchGrid.h * patchGrid.w, cin], 3) as tf.Tensor2D;
+        const rpa = reducePatch(p, 'rpa', 1, [xp], patchGrid, 3, 12, units).y[0]!;
+        const kRpa = tf.reshape(kernelOf(p, 'rpa'), [3, 12, cin, units]) as tf.Tensor4D; // row (kt*12 + kp)*cin + c
+        const refRpa = tf.conv2d(tf.reshape(xp, [2, 6, 24, cin]) as tf.Tensor4D, kRpa, [3, 12], 'valid');
+        assert.ok(tf.max(tf.abs(tf.sub(tf.reshape(rpa, refRpa.shape), refRpa))).dataSync()[0]! < 1e-4, 'reducePatch');
         p.dispose();
       }),
     );
