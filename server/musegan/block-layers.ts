@@ -35,6 +35,8 @@ export interface DenseInit {
    * convolution initialised so that it begins as nearest-neighbour upsampling of one learned map.
    */
   tiedBlocks: number;
+  /** Initial value of every bias (default 0). */
+  bias?: number;
 }
 
 /**
@@ -56,7 +58,11 @@ export function instanceDense(p: ParamStore, scope: string, instances: number, i
       const product = tf.matMul(x, w) as tf.Tensor2D;
       y = y ? (tf.add(y, product) as tf.Tensor2D) : product;
     });
-    out.push(tf.add(y!, p.get(`${scope}/i${i}/bias`, { shape: [units], init: 'zeros' })));
+    const biasName = `${scope}/i${i}/bias`;
+    const freshBias = !p.has(biasName);
+    const bias = p.get(biasName, { shape: [units], init: 'zeros' });
+    if (freshBias && init.bias) bias.assign(tf.fill([units], init.bias));
+    out.push(tf.add(y!, bias));
   }
   return out;
 }

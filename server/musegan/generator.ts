@@ -16,8 +16,8 @@ import { SEMITONES, SIXTEENTHS_PER_BEAT, loopShape, type LoopSpec } from './spec
 import { repeatPerBar, temporalGenerator } from './temporal.js';
 
 /**
- * Added to every output logit: sigmoid(-4) ~ 1.8%, about the share of cells that are on in real loops, so the
- * untrained generator starts near the data's density instead of half the roll on (a fixed offset, not a weight).
+ * Initial bias of the output logits: sigmoid(-4) ~ 1.8%, about the share of cells that are on in real loops, so
+ * the untrained generator starts near the data's density instead of with half the roll on.
  */
 export const OUTPUT_PRIOR_LOGIT = -4;
 
@@ -83,7 +83,7 @@ export function generatorLogits(p: ParamStore, spec: LoopSpec, latents: LatentTe
   const b1 = expandTime(p, 'generator/bar/time-pitch/time', instances, h16In, grid, shape.stepsPerSixteenth, g.streamChannels); // [n*48*7, c]
   const b2 = expandPitch(p, 'generator/bar/time-pitch/pitch', instances, withCondition(leakyAll(b1.y), cond?.steps), b1.grid, SEMITONES, g.fineChannels);
   const merged = leakyAll(a2.y.map((a, i) => tf.add(a, b2.y[i]!) as tf.Tensor2D)); // [n*48*84, fine]
-  const logits = instanceDense(p, 'generator/bar/out', instances, [merged], outputs).map((l) => tf.add(l, OUTPUT_PRIOR_LOGIT) as tf.Tensor2D);
+  const logits = instanceDense(p, 'generator/bar/out', instances, [merged], outputs, { tiedBlocks: 1, bias: OUTPUT_PRIOR_LOGIT });
 
   const fine = n * spec.stepsPerBar * spec.pitchCount;
   const channelsLast = instances === 1 ? logits[0]! : tf.transpose(tf.concat(logits.map((l) => tf.reshape(l, [1, fine])), 0));
