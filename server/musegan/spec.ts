@@ -20,7 +20,7 @@ export const LoopSpecSchema = z
     preset: z.string().min(1),
     /** MuseGAN's three ways of sharing work between tracks. */
     design: z.enum(GENERATOR_DESIGNS),
-    /** Track order of the roll's last axis (TRACK_FAMILIES order in the shipped presets). */
+    /** Track order of the roll's last axis: TRACK_FAMILIES (recorded so a model folder says what it generates). */
     tracks: z.array(z.enum(TRACK_FAMILIES)).min(1),
     bars: positive,
     beatsPerBar: positive,
@@ -54,7 +54,7 @@ export const LoopSpecSchema = z
     else if ((spec.stepsPerBar / spec.beatsPerBar) % SIXTEENTHS_PER_BEAT !== 0) issue('steps per beat must be a multiple of 4');
     if (spec.pitchCount % SEMITONES !== 0) issue('pitchCount must be whole octaves (a multiple of 12)');
     if (spec.lowestPitch + spec.pitchCount > 128) issue('lowestPitch + pitchCount exceeds the MIDI range');
-    if (new Set(spec.tracks).size !== spec.tracks.length) issue('tracks must not repeat');
+    if (spec.tracks.join(',') !== TRACK_FAMILIES.join(',')) issue(`tracks must be ${TRACK_FAMILIES.join(', ')} in that order (the roll's track axis)`);
     const l = spec.latent;
     if (spec.design === 'composer' && (l.private || l.privateTemporal)) issue('the composer design has no private latents');
     if (spec.design === 'jamming' && (l.shared || l.sharedTemporal)) issue('the jamming design has no shared latents');
