@@ -81,6 +81,8 @@ describe('web client in Chromium: training page with a real tiny job', function 
     await page.waitForSelector('#resume-job:not([disabled])');
     await page.click('#resume-job');
     await page.waitForFunction(`['queued', 'running'].includes(document.querySelector('.job-detail').dataset.state)`, undefined, { timeout: 30_000 });
+    // The resumed run is shown as the job's second run (the title follows the job view the server pushes).
+    await page.waitForFunction(`/run 2/.test(document.querySelector('#job-title').textContent)`, undefined, { timeout: 30_000 });
     assert.match((await page.textContent('#job-title'))!, /run 2/);
     await page.click('#cancel-job');
     await page.waitForSelector('.job-detail[data-state="cancelled"]', { timeout: 60_000 });
