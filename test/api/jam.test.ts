@@ -52,7 +52,7 @@ describe('api: jam sessions push the next loop ahead of its bar line', function 
   it('regenerates on jam:update, keeps locked tracks, and swaps on the loop cycle with swapAt "loop"', async () => {
     const socket = await connect(server.url);
     const pushes = collect(socket);
-    await request(socket, 'jam:start', { tempo: 120, seed: 5, threshold: 0.2, transport: { bar: 0 } });
+    await request(socket, 'jam:start', { tempo: 120, seed: 5, threshold: 0.05, transport: { bar: 0 } }); // low enough that the untrained tiny model plays the unlocked tracks
     const one = await nextEvent<JamNext>(socket, 'jam:next', (n) => n.sequence === 1);
     const updated = await request<JamState>(socket, 'jam:update', { seed: 6, locked: ['drums', 'bass'], transport: { bar: 5.5 } });
     assert.ok(updated.ok && updated.data.seed === 6 && updated.data.locked.join() === 'drums,bass');
