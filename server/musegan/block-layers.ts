@@ -29,30 +29,58 @@ function inputOf(input: LayerInput, instance: number): tf.Tensor2D {
   return Array.isArray(input) ? input[instance]! : input;
 }
 
+export interface DenseInit {
+  /**
+   * The output columns are this many blocks that start identical (ICNR, Aitken et al. 2017): a transposed
+   * convolution initialised so that it begins as nearest-neighbour upsampling of one learned map.
+   */
+  tiedBlocks: number;
+  /** Initial value of every bias (default 0). */
+  bias?: number;
+}
+
 /**
  * [rows, in_j] per input j -> `instances` x [rows, units]: for instance i, sum_j input_j(i)·W[i][j] + b[i].
  * Parameters `scope/i<i>/kernel<j>` [in_j, units] (He init on the total fan-in) and `scope/i<i>/bias` [units].
  */
-export function instanceDense(p: ParamStore, scope: string, instances: number, inputs: LayerInput[], units: number): tf.Tensor2D[] {
+export function instanceDense(p: ParamStore, scope: string, instances: number, inputs: LayerInput[], units: number, init: DenseInit = { tiedBlocks: 1 }): tf.Tensor2D[] {
   const fanIn = inputs.reduce((sum, input) => sum + inputOf(input, 0).shape[1], 0);
   const out: tf.Tensor2D[] = [];
   for (let i = 0; i < instances; i++) {
     let y: tf.Tensor2D | null = null;
     inputs.forEach((input, j) => {
       const x = inputOf(input, i);
-      const w = p.get(`${scope}/i${i}/kernel${j}`, { shape: [x.shape[1], units], init: 'he', fanIn }) as tf.Tensor2D;
+      const name = `${scope}/i${i}/kernel${j}`;
+      const fresh = !p.has(name);
+      const variable = p.get(name, { shape: [x.shape[1], units], init: 'he', fanIn });
+      if (fresh && init.tiedBlocks > 1) tieBlocks(variable, init.tiedBlocks);
+      const w = variable as unknown as tf.Tensor2D;
       const product = tf.matMul(x, w) as tf.Tensor2D;
       y = y ? (tf.add(y, product) as tf.Tensor2D) : product;
     });
-    out.push(tf.add(y!, p.get(`${scope}/i${i}/bias`, { shape: [units], init: 'zeros' })));
+    const biasName = `${scope}/i${i}/bias`;
+    const freshBias = !p.has(biasName);
+    const bias = p.get(biasName, { shape: [units], init: 'zeros' });
+    if (freshBias && init.bias) bias.assign(tf.fill([units], init.bias));
+    out.push(tf.add(y!, bias));
   }
   return out;
 }
 
-/** Transposed conv, kernel = stride = factor along time: grid (n,h,w) -> (n,h*factor,w), `units` channels. */
+/** Copies the first of `blocks` column blocks of a new kernel over the others. */
+function tieBlocks(w: tf.Variable, blocks: number): void {
+  const [inputs, columns] = w.shape as [number, number];
+  tf.tidy(() => w.assign(tf.tile(tf.slice(w, [0, 0], [inputs, columns / blocks]), [1, blocks])));
+}
+
+/**
+ * Transposed conv, kernel = stride = factor along time: grid (n,h,w) -> (n,h*factor,w), `units` channels.
+ * ICNR-initialised: the `factor` sub-steps start equal, so an untrained generator holds notes over whole
+ * blocks instead of scattering one-step cells (which MuseGAN's metrics count as unqualified notes).
+ */
 export function expandTime(p: ParamStore, scope: string, instances: number, inputs: LayerInput[], grid: Grid, factor: number, units: number): { y: tf.Tensor2D[]; grid: Grid } {
   const out = { n: grid.n, h: grid.h * factor, w: grid.w };
-  const y = instanceDense(p, scope, instances, inputs, factor * units).map((yi) => {
+  const y = instanceDense(p, scope, instances, inputs, factor * units, { tiedBlocks: factor }).map((yi) => {
     const blocks = tf.reshape(yi, [grid.n * grid.h, grid.w, factor, units]);
     return tf.reshape(tf.transpose(blocks, [0, 2, 1, 3]), [out.n * out.h * out.w, units]) as tf.Tensor2D; // time-major blocks
   });
@@ -85,6 +113,18 @@ export function reducePitch(p: ParamStore, scope: string, instances: number, inp
   const gather = (xi: tf.Tensor2D) => tf.reshape(xi, [rows, factor * xi.shape[1]]) as tf.Tensor2D;
   const gathered = inputs.map((input) => (Array.isArray(input) ? input.map(gather) : gather(input)));
   return { y: instanceDense(p, scope, instances, gathered, units), grid: { n: grid.n, h: grid.h, w: grid.w / factor } };
+}
+
+/**
+ * Conv over patches of timeFactor steps x pitchFactor pitches (kernel = stride on both axes): grid (n,h,w) ->
+ * (n, h/timeFactor, w/pitchFactor). One product with a long inner dimension: the shape wasm's matmul likes, where
+ * a pitch-then-time pair of thin layers on full-resolution input is mostly memory traffic.
+ */
+export function reducePatch(p: ParamStore, scope: string, instances: number, inputs: LayerInput[], grid: Grid, timeFactor: number, pitchFactor: number, units: number): { y: tf.Tensor2D[]; grid: Grid } {
+  const pitchGrid = { n: grid.n, h: grid.h, w: grid.w / pitchFactor };
+  const gather = (xi: tf.Tensor2D) => gatherTime(tf.reshape(xi, [grid.n * grid.h * pitchGrid.w, pitchFactor * xi.shape[1]]) as tf.Tensor2D, pitchGrid, timeFactor);
+  const gathered = inputs.map((input) => (Array.isArray(input) ? input.map(gather) : gather(input)));
+  return { y: instanceDense(p, scope, instances, gathered, units), grid: { n: grid.n, h: grid.h / timeFactor, w: pitchGrid.w } };
 }
 
 /** Leaky ReLU then pixel norm: the generator's activation (batch-independent, so a loop does not depend on its batch). */

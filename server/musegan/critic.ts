@@ -1,7 +1,8 @@
 /**
- * The WGAN critic. Each bar's roll and its note onsets are read by MuseGAN's two streams (pitch then time, time
- * then pitch) plus a chroma (pitch classes per beat: harmony) and a rhythm (note starts and ends per step)
- * stream, giving one embedding per bar; the bars of a phrase are then judged together (the temporal part). For the jamming design every track has
+ * The WGAN critic. Each bar's roll and its note onsets are read in patches of a sixteenth x an octave (MuseGAN
+ * reads them with two thin streams, pitch-then-time and time-then-pitch; one patch layer sees the same cells and
+ * runs several times faster here), beside a chroma (pitch classes per beat: harmony) and a rhythm (note starts and
+ * ends per step) stream, giving one embedding per bar; the bars of a phrase are then judged together. For the jamming design every track has
  * its own critic that sees only its own track (MuseGAN: one discriminator per generator) and the scores add up;
  * composer and hybrid share one critic over all tracks.
  *
@@ -10,7 +11,7 @@
  */
 import { tf } from '../ml/tf.js';
 import type { ParamStore } from '../ml/params.js';
-import { instanceDense, leakyAll, reducePitch, reduceTime, type Grid } from './block-layers.js';
+import { instanceDense, leakyAll, reducePatch, reducePitch, reduceTime, type Grid } from './block-layers.js';
 import { SEMITONES, SIXTEENTHS_PER_BEAT, loopShape, type LoopSpec } from './spec.js';
 
 /**
@@ -45,13 +46,10 @@ export function criticScores(p: ParamStore, spec: LoopSpec, x: tf.Tensor2D): tf.
     return tf.reshape(tf.relu(tf.sub(steps, previousStep(steps))), [fine, tracksPerInstance]) as tf.Tensor2D;
   });
 
-  // Main streams on roll and onsets -> [n*beats*octaves, beatChannels] per instance.
-  const a1 = reducePitch(p, 'critic/pitch-time/pitch', I, [input, onsets], grid, SEMITONES, c.fineChannels); // [n*48*7]
-  const a2 = reduceTime(p, 'critic/pitch-time/time', I, [leakyAll(a1.y)], a1.grid, shape.stepsPerSixteenth, c.coarseChannels); // [n*16*7]
-  const b1 = reduceTime(p, 'critic/time-pitch/time', I, [input, onsets], grid, shape.stepsPerSixteenth, c.fineChannels); // [n*16*84]
-  const b2 = reducePitch(p, 'critic/time-pitch/pitch', I, [leakyAll(b1.y)], b1.grid, SEMITONES, c.coarseChannels); // [n*16*7]
-  const merged = leakyAll(instanceDense(p, 'critic/merged', I, [leakyAll(a2.y), leakyAll(b2.y)], c.mergedChannels));
-  const beats = reduceTime(p, 'critic/beats', I, [merged], a2.grid, SIXTEENTHS_PER_BEAT, c.beatChannels); // [n*4*7]
+  // Roll and onsets in patches of a sixteenth x an octave -> [n*16*7] -> per beat [n*4*7].
+  const patches = reducePatch(p, 'critic/patches', I, [input, onsets], grid, shape.stepsPerSixteenth, SEMITONES, c.patchChannels);
+  const merged = leakyAll(instanceDense(p, 'critic/merged', I, [leakyAll(patches.y)], c.mergedChannels));
+  const beats = reduceTime(p, 'critic/beats', I, [merged], patches.grid, SIXTEENTHS_PER_BEAT, c.beatChannels); // [n*4*7]
 
   // Chroma: sum the octaves -> [n*48*12, tracks/I] -> per beat -> per bar.
   const chroma = input.map(

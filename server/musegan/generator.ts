@@ -16,8 +16,8 @@ import { SEMITONES, SIXTEENTHS_PER_BEAT, loopShape, type LoopSpec } from './spec
 import { repeatPerBar, temporalGenerator } from './temporal.js';
 
 /**
- * Added to every output logit: sigmoid(-4) ~ 1.8%, about the share of cells that are on in real loops, so the
- * untrained generator starts near the data's density instead of half the roll on (a fixed offset, not a weight).
+ * Initial bias of the output logits: sigmoid(-4) ~ 1.8%, about the share of cells that are on in real loops, so
+ * the untrained generator starts near the data's density instead of with half the roll on.
  */
 export const OUTPUT_PRIOR_LOGIT = -4;
 
@@ -73,15 +73,17 @@ export function generatorLogits(p: ParamStore, spec: LoopSpec, latents: LatentTe
   const h16 = generatorActivation(sixteenths.y);
   const h16In = withCondition(h16, cond?.sixteenths);
 
-  // Two streams, as MuseGAN: pitch first then time, and time first then pitch. Their last expansions go straight
-  // to logits and add up, so nothing runs at the full steps x pitches resolution but two matrix products. The
-  // streams' own features are the largest tensors here; they get leaky ReLU without pixel norm (half the cost).
+  // Two streams, as MuseGAN: pitch first then time, and time first then pitch, meeting at full resolution. The
+  // streams' features are the largest tensors here, so they get leaky ReLU without pixel norm; the two streams'
+  // full-resolution maps are summed (not concatenated) and pass one nonlinearity before the 1x1 output layer, so
+  // each cell decides from both (a note held over steps needs that; two linear maps summed fragment notes).
   const outputs = shape.generatorOutputs;
   const a1 = expandPitch(p, 'generator/bar/pitch-time/pitch', instances, h16In, grid, SEMITONES, g.streamChannels); // [n*16*84, c]
-  const a2 = expandTime(p, 'generator/bar/pitch-time/time', instances, [leakyAll(a1.y)], a1.grid, shape.stepsPerSixteenth, outputs);
+  const a2 = expandTime(p, 'generator/bar/pitch-time/time', instances, [leakyAll(a1.y)], a1.grid, shape.stepsPerSixteenth, g.fineChannels);
   const b1 = expandTime(p, 'generator/bar/time-pitch/time', instances, h16In, grid, shape.stepsPerSixteenth, g.streamChannels); // [n*48*7, c]
-  const b2 = expandPitch(p, 'generator/bar/time-pitch/pitch', instances, withCondition(leakyAll(b1.y), cond?.steps), b1.grid, SEMITONES, outputs);
-  const logits = a2.y.map((a, i) => tf.add(tf.add(a, b2.y[i]!), OUTPUT_PRIOR_LOGIT)); // [n*48*84, outputs]
+  const b2 = expandPitch(p, 'generator/bar/time-pitch/pitch', instances, withCondition(leakyAll(b1.y), cond?.steps), b1.grid, SEMITONES, g.fineChannels);
+  const merged = leakyAll(a2.y.map((a, i) => tf.add(a, b2.y[i]!) as tf.Tensor2D)); // [n*48*84, fine]
+  const logits = instanceDense(p, 'generator/bar/out', instances, [merged], outputs, { tiedBlocks: 1, bias: OUTPUT_PRIOR_LOGIT });
 
   const fine = n * spec.stepsPerBar * spec.pitchCount;
   const channelsLast = instances === 1 ? logits[0]! : tf.transpose(tf.concat(logits.map((l) => tf.reshape(l, [1, fine])), 0));

@@ -20,7 +20,7 @@ export const LoopSpecSchema = z
     preset: z.string().min(1),
     /** MuseGAN's three ways of sharing work between tracks. */
     design: z.enum(GENERATOR_DESIGNS),
-    /** Track order of the roll's last axis (TRACK_FAMILIES order in the shipped presets). */
+    /** Track order of the roll's last axis: TRACK_FAMILIES (recorded so a model folder says what it generates). */
     tracks: z.array(z.enum(TRACK_FAMILIES)).min(1),
     bars: positive,
     beatsPerBar: positive,
@@ -35,10 +35,9 @@ export const LoopSpecSchema = z
     /** Hidden width of the temporal generators (latent -> one vector per bar). */
     temporalHidden: positive,
     /** Bar generator widths per generator instance, coarse to fine. */
-    generator: z.object({ gridChannels: positive, sixteenthChannels: positive, streamChannels: positive }),
+    generator: z.object({ gridChannels: positive, sixteenthChannels: positive, streamChannels: positive, fineChannels: positive }),
     critic: z.object({
-      fineChannels: positive,
-      coarseChannels: positive,
+      patchChannels: positive,
       mergedChannels: positive,
       beatChannels: positive,
       chromaChannels: positive,
@@ -55,7 +54,7 @@ export const LoopSpecSchema = z
     else if ((spec.stepsPerBar / spec.beatsPerBar) % SIXTEENTHS_PER_BEAT !== 0) issue('steps per beat must be a multiple of 4');
     if (spec.pitchCount % SEMITONES !== 0) issue('pitchCount must be whole octaves (a multiple of 12)');
     if (spec.lowestPitch + spec.pitchCount > 128) issue('lowestPitch + pitchCount exceeds the MIDI range');
-    if (new Set(spec.tracks).size !== spec.tracks.length) issue('tracks must not repeat');
+    if (spec.tracks.join(',') !== TRACK_FAMILIES.join(',')) issue(`tracks must be ${TRACK_FAMILIES.join(', ')} in that order (the roll's track axis)`);
     const l = spec.latent;
     if (spec.design === 'composer' && (l.private || l.privateTemporal)) issue('the composer design has no private latents');
     if (spec.design === 'jamming' && (l.shared || l.sharedTemporal)) issue('the jamming design has no shared latents');
@@ -91,24 +90,24 @@ const PRESET_SIZES: Record<LoopPreset, PresetSizes> = {
   tiny: {
     latentTotal: 32,
     temporalHidden: 16,
-    generator: { gridChannels: 8, sixteenthChannels: 8, streamChannels: 4 },
-    critic: { fineChannels: 4, coarseChannels: 8, mergedChannels: 8, beatChannels: 8, chromaChannels: 4, onsetChannels: 4, barEmbedding: 16, phraseHidden: 16 },
+    generator: { gridChannels: 8, sixteenthChannels: 8, streamChannels: 4, fineChannels: 2 },
+    critic: { patchChannels: 8, mergedChannels: 8, beatChannels: 8, chromaChannels: 4, onsetChannels: 4, barEmbedding: 16, phraseHidden: 16 },
     conditioning: [4, 4, 8],
   },
   // The shipped default: sized to train in about an hour on two CPU cores (see bench/loops.ts).
   lite: {
     latentTotal: 128,
     temporalHidden: 128,
-    generator: { gridChannels: 48, sixteenthChannels: 32, streamChannels: 16 },
-    critic: { fineChannels: 16, coarseChannels: 32, mergedChannels: 64, beatChannels: 64, chromaChannels: 16, onsetChannels: 16, barEmbedding: 128, phraseHidden: 128 },
+    generator: { gridChannels: 48, sixteenthChannels: 32, streamChannels: 16, fineChannels: 4 },
+    critic: { patchChannels: 32, mergedChannels: 64, beatChannels: 64, chromaChannels: 16, onsetChannels: 16, barEmbedding: 128, phraseHidden: 128 },
     conditioning: [8, 16, 32],
   },
   // MuseGAN's sizes (4 x 48 x 84 x 5, latent 128); widths in the range of its bar generator and discriminator.
   paper: {
     latentTotal: 128,
     temporalHidden: 1024,
-    generator: { gridChannels: 256, sixteenthChannels: 128, streamChannels: 64 },
-    critic: { fineChannels: 64, coarseChannels: 128, mergedChannels: 256, beatChannels: 256, chromaChannels: 64, onsetChannels: 32, barEmbedding: 512, phraseHidden: 512 },
+    generator: { gridChannels: 256, sixteenthChannels: 128, streamChannels: 64, fineChannels: 16 },
+    critic: { patchChannels: 256, mergedChannels: 256, beatChannels: 256, chromaChannels: 64, onsetChannels: 32, barEmbedding: 512, phraseHidden: 512 },
     conditioning: [64, 128, 256],
   },
 };

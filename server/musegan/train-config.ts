@@ -49,7 +49,8 @@ const common: Omit<LoopTrainConfig, 'steps' | 'batchSize' | 'criticSteps' | 'che
 /** Per-preset run defaults: `lite` is sized for about an hour on two CPU cores (see bench/loops.ts). */
 export const LOOP_TRAIN_DEFAULTS: Record<LoopPreset, LoopTrainConfig> = {
   tiny: { ...common, steps: 20, batchSize: 4, criticSteps: 2, checkpointEvery: 10, binaryFromStep: 10, previewCount: 2 },
-  lite: { ...common, steps: 2000, batchSize: 16, criticSteps: 2, checkpointEvery: 200, binaryFromStep: 1000 },
+  // Binary from the start: in short runs a real-valued phase only teaches the critic to spot soft values.
+  lite: { ...common, steps: 2000, batchSize: 16, criticSteps: 2, checkpointEvery: 200, binaryFromStep: 0 },
   paper: { ...common, steps: 50000, batchSize: 64, criticSteps: 5, checkpointEvery: 1000, binaryFromStep: 25000 },
 };
 

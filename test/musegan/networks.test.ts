@@ -3,7 +3,7 @@ import { tf } from '../../server/ml/tf.js';
 import { initBackend } from '../../server/ml/backend.js';
 import { ParamStore } from '../../server/ml/params.js';
 import { Rng } from '../../server/ml/random.js';
-import { expandPitch, expandTime, instanceDense, reducePitch, reduceTime } from '../../server/musegan/block-layers.js';
+import { expandPitch, expandTime, instanceDense, reducePatch, reducePitch, reduceTime } from '../../server/musegan/block-layers.js';
 import { criticScores } from '../../server/musegan/critic.js';
 import { generatorLogits, compositeGiven, OUTPUT_PRIOR_LOGIT } from '../../server/musegan/generator.js';
 import { generatorOutput } from '../../server/musegan/binarize.js';
@@ -72,6 +72,8 @@ describe('musegan networks', () => {
         const x4 = tf.reshape(x, [grid.n, grid.h, grid.w, cin]) as tf.Tensor4D;
         const f = 3;
 
+        expandTime(p, 'et', 1, [x], grid, f, units); // builds it; its ICNR init ties the sub-steps, so untie them:
+        p.variable('et/i0/kernel0').assign(random([cin, f * units], 2) as tf.Tensor2D);
         const et = expandTime(p, 'et', 1, [x], grid, f, units).y[0]!;
         const wEt = kernelOf(p, 'et'); // [cin, f*units]: column k*units + j
         const kEt = tf.reshape(tf.transpose(tf.reshape(wEt, [cin, f, units]), [1, 2, 0]), [f, 1, units, cin]) as tf.Tensor4D;
@@ -92,6 +94,13 @@ describe('musegan networks', () => {
         const kRp = tf.reshape(kernelOf(p, 'rp'), [1, 2, cin, units]) as tf.Tensor4D;
         const refRp = tf.conv2d(x4, kRp, [1, 2], 'valid');
         assert.ok(tf.max(tf.abs(tf.sub(tf.reshape(rp, refRp.shape), refRp))).dataSync()[0]! < 1e-4, 'reducePitch');
+
+        const patchGrid = { n: 2, h: 6, w: 24 };
+        const xp = random([patchGrid.n * patchGrid.h * patchGrid.w, cin], 3) as tf.Tensor2D;
+        const rpa = reducePatch(p, 'rpa', 1, [xp], patchGrid, 3, 12, units).y[0]!;
+        const kRpa = tf.reshape(kernelOf(p, 'rpa'), [3, 12, cin, units]) as tf.Tensor4D; // row (kt*12 + kp)*cin + c
+        const refRpa = tf.conv2d(tf.reshape(xp, [2, 6, 24, cin]) as tf.Tensor4D, kRpa, [3, 12], 'valid');
+        assert.ok(tf.max(tf.abs(tf.sub(tf.reshape(rpa, refRpa.shape), refRpa))).dataSync()[0]! < 1e-4, 'reducePatch');
         p.dispose();
       }),
     );
@@ -115,6 +124,10 @@ describe('musegan networks', () => {
           const single = generatorLogits(g, spec, alone, zeroInputs(spec, 1));
           const middle = tf.slice(logits, [spec.bars, 0, 0, 0], [spec.bars, -1, -1, -1]);
           assert.ok(tf.max(tf.abs(tf.sub(middle, single))).dataSync()[0]! < 1e-4, 'the same latent gives the same loop in any batch');
+          // ICNR-initialised time expansions: an untrained generator holds its notes over whole beats (12 steps).
+          const beats = tf.reshape(logits, [3 * spec.bars * 4, 12, 84 * 5]);
+          const spread = tf.max(tf.sub(tf.max(beats, 1), tf.min(beats, 1))).dataSync()[0]!;
+          assert.ok(spread < 1e-4, `logits vary within a beat by ${spread}`);
           const mean = tf.mean(logits).dataSync()[0]!;
           assert.ok(Math.abs(mean - OUTPUT_PRIOR_LOGIT) < 2, `untrained logits sit near the prior (${mean})`);
           const scores = criticScores(d, spec, tf.reshape(tf.sigmoid(logits), [3, -1]) as tf.Tensor2D);
