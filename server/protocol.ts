@@ -35,7 +35,7 @@ export const SCALE_NAMES = ['major', 'minor', 'harmonic-minor', 'dorian', 'mixol
 export const AUDIO_FORMATS = ['wav16', 'wav24', 'f32'] as const;
 /** WAV sample format of each audio format: 16- and 24-bit integer PCM, 32-bit float. */
 export const AUDIO_FORMAT_BITS = { wav16: 16, wav24: 24, f32: 32 } as const;
-export const JOB_TYPES = ['train-notes', 'train-loops', 'data-notes', 'data-loops'] as const;
+export const JOB_TYPES = ['train-notes', 'train-loops', 'data-notes', 'data-loops', 'render-instrument', 'render-loops'] as const;
 export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
 export const ERROR_CODES = ['BAD_INPUT', 'BAD_FILE', 'NOT_FOUND', 'UNAVAILABLE', 'TOO_LARGE', 'CONFLICT', 'UNAUTHORIZED', 'RATE_LIMITED', 'INTERNAL'] as const;
 
@@ -231,11 +231,50 @@ const dataLoopsOptionsSchema = z.strictObject({
   minTracks: z.number().int().min(1).max(5).optional(),
 });
 
+/** An export folder name under the server's exports/ (same rule as model ids). */
+export const exportNameSchema = modelIdSchema;
+/** A sampler instrument (WAVs + .sfz + .zip) rendered from a note model, written to exports/<name>/. */
+const renderInstrumentOptionsSchema = z.strictObject({
+  model: modelIdSchema,
+  seed: seedSchema.default(0),
+  pitchRange: z
+    .strictObject({ min: midiPitchSchema, max: midiPitchSchema })
+    .refine((r) => r.min <= r.max, 'pitchRange.min must not exceed pitchRange.max')
+    .default({ min: LIMITS.minMidiPitch, max: LIMITS.maxMidiPitch }),
+  /** Render every n-th pitch; the sampler repitches the keys between. */
+  every: z.number().int().min(1).max(24).optional(),
+  velocities: z.array(velocitySchema).min(1).max(LIMITS.maxVelocityLayers).default([127]),
+  format: z.enum(AUDIO_FORMATS).default('wav24'),
+  sampleRate: sampleRateSchema.optional(),
+  /** Export folder (and .sfz/.zip) name; default `<model>-seed<seed>`. */
+  name: exportNameSchema.optional(),
+});
+/** A batch of loops (consecutive seeds) as MIDI files (+ stems) and one zip, written to exports/<name>/. */
+const renderLoopsOptionsSchema = z
+  .strictObject({
+    model: modelIdSchema,
+    count: z.number().int().min(1).max(256).default(8),
+    /** Seeds firstSeed, firstSeed+1, ... */
+    firstSeed: seedSchema.default(0),
+    bars: barsSchema.default(4),
+    tempo: tempoSchema.default(120),
+    threshold: thresholdSchema.default(0.5),
+    tracks: tracksSchema.optional(),
+    key: z.enum(KEY_NAMES).optional(),
+    scale: z.enum(SCALE_NAMES).optional(),
+    /** Also render one WAV per track and a mix (slow: a SoundFont render per loop). */
+    stems: z.boolean().default(false),
+    name: exportNameSchema.optional(),
+  })
+  .refine((r) => !(r.key && !r.scale) && !(r.scale && !r.key), 'key and scale go together');
+
 export const jobRequestSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('train-notes'), options: trainOptionsSchema }),
   z.strictObject({ type: z.literal('train-loops'), options: trainOptionsSchema }),
   z.strictObject({ type: z.literal('data-notes'), options: dataNotesOptionsSchema.default({}) }),
   z.strictObject({ type: z.literal('data-loops'), options: dataLoopsOptionsSchema }),
+  z.strictObject({ type: z.literal('render-instrument'), options: renderInstrumentOptionsSchema }),
+  z.strictObject({ type: z.literal('render-loops'), options: renderLoopsOptionsSchema }),
 ]);
 export type JobRequest = z.input<typeof jobRequestSchema>;
 export type JobRequestParsed = z.output<typeof jobRequestSchema>;
@@ -270,13 +309,15 @@ export interface JobView {
   rate: number | null;
   /** URLs of preview files of the model being trained (GET them from the same server). */
   previews: string[];
-  /** The model id or dataset name the job writes. */
-  output: { model?: string; dataset?: string };
+  /** The model id, dataset name or export folder (GET /api/exports/:name/:file) the job writes. */
+  output: { model?: string; dataset?: string; export?: string };
   error: ErrorBody | null;
   /** Last lines the job printed on stderr. */
   logTail: string[];
   /** Whether POST /api/jobs/:id/resume (job:resume) can run it again. */
   resumable: boolean;
+  /** The worker running (or last running) the job, in Redis mode (`studio worker` on host:pid). */
+  worker?: string | null;
 }
 
 // ---- shared files (drag-out) ----

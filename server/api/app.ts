@@ -11,6 +11,9 @@ import * as path from 'node:path';
 import { Server as SocketServer } from 'socket.io';
 import { defaultModelsDir } from '../checkpoints/resolve.js';
 import { JobManager, type JobManagerOptions } from '../jobs/job-manager.js';
+import type { JobRunner } from '../jobs/job-runner.js';
+import type { JobDirectories } from '../jobs/job-commands.js';
+import type { RetryPolicy } from '../scale/queues.js';
 import { ModelRegistry } from '../registry/registry.js';
 import { InferencePool, type InferencePoolOptions } from '../registry/inference-pool.js';
 import { projectRoot } from '../util/version.js';
@@ -62,6 +65,13 @@ export interface StudioServerOptions {
   /** Dataset roots for jobs. Defaults: audio-data/ and midi-data/ under the project. */
   audioDataDir?: string;
   midiDataDir?: string;
+  /** Where render jobs write export folders. Default: exports/ under the project. */
+  exportsDir?: string;
+  /**
+   * Redis mode: jobs go to BullMQ queues that `studio worker` processes run, and socket.io rooms are shared with
+   * the other instances (redis-adapter). Without it, jobs run as children of this server.
+   */
+  redis?: { url: string; prefix?: string; retry?: Partial<RetryPolicy> };
   /** Required from every API client when set; required to bind beyond loopback. */
   token?: string | null;
   allowedOrigins?: string[];
@@ -83,7 +93,7 @@ export interface StudioServer {
   host: string;
   port: number;
   registry: ModelRegistry;
-  jobs: JobManager;
+  jobs: JobRunner;
   pool: InferencePool;
   stats: ServerStats;
   http: HttpServer;
@@ -110,15 +120,16 @@ export async function startStudioServer(options: StudioServerOptions = {}): Prom
   const rescan = rescanEveryMs > 0 ? setInterval(() => void registry.scan().catch(() => undefined), rescanEveryMs) : null;
   rescan?.unref();
   const pool = new InferencePool(options.inference);
-  const jobs = await JobManager.open({
-    stateDir: options.stateDir ?? path.join(root, '.studio', 'jobs'),
-    directories: {
-      modelsDir: path.resolve(modelsDirs[0]!),
-      audioDataDir: options.audioDataDir ?? path.join(root, 'audio-data'),
-      midiDataDir: options.midiDataDir ?? path.join(root, 'midi-data'),
-    },
-    ...options.jobs,
-  });
+  const directories: Required<JobDirectories> = {
+    modelsDir: path.resolve(modelsDirs[0]!),
+    audioDataDir: options.audioDataDir ?? path.join(root, 'audio-data'),
+    midiDataDir: options.midiDataDir ?? path.join(root, 'midi-data'),
+    exportsDir: options.exportsDir ?? path.join(root, 'exports'),
+  };
+  // Redis mode is loaded only when asked for: a one-machine studio never loads bullmq or ioredis.
+  const jobs: JobRunner = options.redis
+    ? await (await import('../scale/redis-job-runner.js')).RedisJobRunner.open({ redisUrl: options.redis.url, prefix: options.redis.prefix, retry: options.redis.retry, directories })
+    : await JobManager.open({ stateDir: options.stateDir ?? path.join(root, '.studio', 'jobs'), directories, ...options.jobs });
   const generation = new GenerationService(registry, pool);
   const stats = new ServerStats(pool);
   const access = new AccessPolicy({ token, allowedOrigins: options.allowedOrigins ?? [] });
@@ -134,6 +145,7 @@ export async function startStudioServer(options: StudioServerOptions = {}): Prom
   });
   app.use('/api', (req, _res, next) => next(access.checkHttp(req, true) ?? undefined), apiRouter({
     generation, jobs, stats,
+    exportsDir: directories.exportsDir,
     shelf: new FileShelf(options.fileShelf),
     limiter: new RateLimiter({ perSecond: limits.httpRequestsPerSecond, burst: limits.httpBurst }),
     jsonBodyBytes: limits.jsonBodyBytes,
@@ -145,9 +157,9 @@ export async function startStudioServer(options: StudioServerOptions = {}): Prom
   if (existsSync(path.join(clientDir, 'index.html'))) {
     app.use(express.static(clientDir, { dotfiles: 'deny', index: 'index.html' }));
   } else {
-    app.get('/', (_req, res) => {
+    app.get('/', async (_req, res) => {
       res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
-      res.type('html').send(statusPage(registry, jobs, pool.backend, access.requiresToken));
+      res.type('html').send(statusPage(registry, await jobs.list(), pool.backend, access.requiresToken));
     });
   }
   app.use(apiErrorHandler);
@@ -185,7 +197,9 @@ export async function startStudioServer(options: StudioServerOptions = {}): Prom
     maxInFlightPerSocket: limits.maxInFlightPerSocket,
     jam: options.jam ?? {},
   });
-  const broadcast = new JobBroadcast((id, event, job) => io.to(jobRoom(id)).emit(event, job));
+  const adapter = options.redis ? await (await import('../scale/socket-adapter.js')).attachRedisAdapter(io, options.redis.url, { prefix: options.redis.prefix }) : null;
+  // Every instance hears the queues' events itself, so each relays them to its own sockets only (io.local).
+  const broadcast = new JobBroadcast((id, event, job) => (adapter ? io.local : io).to(jobRoom(id)).emit(event, job));
   const previewCounts = new Map<string, number>();
   jobs.on('update', (job, kind) => {
     broadcast.send(job, kind);
@@ -228,6 +242,7 @@ export async function startStudioServer(options: StudioServerOptions = {}): Prom
         broadcast.close();
         await new Promise<void>((resolve) => io.close(() => resolve()));
         http.closeAllConnections();
+        await adapter?.close();
         await jobs.close();
         await pool.close();
         stats.close();

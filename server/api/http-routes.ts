@@ -8,9 +8,9 @@ import * as path from 'node:path';
 import { StudioError } from '../util/errors.js';
 import { readPackageVersion } from '../util/version.js';
 import {
-  HEADER_MODEL, HEADER_SEED, LIMITS, SHARED_FILE_TYPES, instrumentRequestSchema, sharedFileNameSchema, jobIdSchema, jobRequestSchema, loopRequestSchema, noteRequestSchema,
+  HEADER_MODEL, HEADER_SEED, LIMITS, exportNameSchema, SHARED_FILE_TYPES, instrumentRequestSchema, sharedFileNameSchema, jobIdSchema, jobRequestSchema, loopRequestSchema, noteRequestSchema,
 } from '../protocol.js';
-import type { JobManager } from '../jobs/job-manager.js';
+import type { JobRunner } from '../jobs/job-runner.js';
 import { PREVIEW_EXTENSIONS } from '../jobs/previews.js';
 import type { GenerationService } from './generation.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -23,7 +23,9 @@ import { parseInput } from './validate.js';
 export interface HttpContext {
   generation: GenerationService;
   shelf: FileShelf;
-  jobs: JobManager;
+  jobs: JobRunner;
+  /** Where render jobs write export folders (served at /api/exports/:name/:file). */
+  exportsDir: string;
   stats: ServerStats;
   limiter: RateLimiter;
   jsonBodyBytes: number;
@@ -51,15 +53,15 @@ export function apiRouter(ctx: HttpContext): Router {
     next();
   });
 
-  router.get('/health', (_req, res) => {
-    const jobs = ctx.jobs.list();
+  router.get('/health', async (_req, res) => {
+    const jobs = await ctx.jobs.list();
     res.json({
       status: 'ok',
       backend: ctx.generation.pool.backend,
       version: readPackageVersion(),
       models: registry.list().map((m) => ({ id: m.id, kind: m.kind })),
       problems: [...registry.problems, ...ctx.jobs.loadProblems],
-      jobs: { queued: jobs.filter((j) => j.state === 'queued').length, running: jobs.filter((j) => j.state === 'running').length },
+      jobs: { mode: ctx.jobs.mode, queued: jobs.filter((j) => j.state === 'queued').length, running: jobs.filter((j) => j.state === 'running').length },
       uptimeSeconds: Math.round(process.uptime()),
     });
   });
@@ -101,11 +103,11 @@ export function apiRouter(ctx: HttpContext): Router {
     const job = await ctx.jobs.submit(parseInput(jobRequestSchema, req.body, 'job request'));
     res.status(201).json(job);
   });
-  router.get('/jobs', (_req, res) => {
-    res.json(ctx.jobs.list());
+  router.get('/jobs', async (_req, res) => {
+    res.json(await ctx.jobs.list());
   });
-  router.get('/jobs/:id', (req, res) => {
-    res.json(ctx.jobs.get(parseInput(jobIdSchema, req.params, 'job id').id));
+  router.get('/jobs/:id', async (req, res) => {
+    res.json(await ctx.jobs.get(parseInput(jobIdSchema, req.params, 'job id').id));
   });
   router.delete('/jobs/:id', async (req, res) => {
     const job = await ctx.jobs.cancel(parseInput(jobIdSchema, req.params, 'job id').id);
@@ -115,10 +117,19 @@ export function apiRouter(ctx: HttpContext): Router {
     res.json(await ctx.jobs.resume(parseInput(jobIdSchema, req.params, 'job id').id));
   });
   router.get('/jobs/:id/log', async (req, res) => {
-    const file = ctx.jobs.logPath(parseInput(jobIdSchema, req.params, 'job id').id);
-    const text = await readTail(file, LOG_TAIL_BYTES);
+    const text = await ctx.jobs.readLog(parseInput(jobIdSchema, req.params, 'job id').id, LOG_TAIL_BYTES);
     res.setHeader('Content-Type', 'text/plain; charset=utf-8');
     res.send(text);
+  });
+
+  // What render jobs wrote: exports/<name>/<file> (one level of subfolders, e.g. samples/p060_v127.wav).
+  router.get(/^\/exports\/([^/]+)\/(.+)$/, async (req, res) => {
+    const params = req.params as unknown as Record<string, string>;
+    const name = parseInput(exportNameSchema, params[0], 'export name');
+    const file = await exportFile(path.join(ctx.exportsDir, name), String(params[1]).split('/'));
+    res.setHeader('Content-Type', EXPORT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream');
+    res.setHeader('Content-Disposition', attachment(path.basename(file)));
+    res.sendFile(file);
   });
 
   // The shared-file shelf (see protocol.ts): raw bytes in, a GET URL out.
@@ -176,21 +187,20 @@ async function previewFile(modelDir: string, segments: string[]): Promise<string
   }
 }
 
-async function readTail(file: string, bytes: number): Promise<string> {
-  let handle: fs.FileHandle;
+const EXPORT_TYPES: Record<string, string> = {
+  '.wav': 'audio/wav', '.mid': 'audio/midi', '.zip': 'application/zip', '.sfz': 'text/plain; charset=utf-8', '.json': 'application/json',
+};
+
+/** A file of an export folder: plain names only, no dot files, at most one subfolder deep, no way out. */
+async function exportFile(exportDir: string, parts: string[]): Promise<string> {
+  const plain = parts.length >= 1 && parts.length <= 3 && parts.every((p) => /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(p) && !p.includes('..'));
+  if (!plain) throw new StudioError('NOT_FOUND', 'no such export file');
   try {
-    handle = await fs.open(file, 'r');
+    const [realRoot, realFile] = await Promise.all([fs.realpath(exportDir), fs.realpath(path.join(exportDir, ...parts))]);
+    if (!realFile.startsWith(realRoot + path.sep) || !(await fs.stat(realFile)).isFile()) throw new Error('outside');
+    return realFile;
   } catch {
-    return '';
-  }
-  try {
-    const { size } = await handle.stat();
-    const start = Math.max(0, size - bytes);
-    const buffer = Buffer.alloc(size - start);
-    await handle.read(buffer, 0, buffer.length, start);
-    return buffer.toString('utf8');
-  } finally {
-    await handle.close();
+    throw new StudioError('NOT_FOUND', `no export file ${parts.join('/')}`);
   }
 }
 

@@ -11,7 +11,7 @@ import {
   loopRequestSchema, noteRequestSchema,
 } from '../protocol.js';
 import type { Ack, ClientToServerEvents, ErrorBody, JamNext, ServerToClientEvents } from '../protocol.js';
-import type { JobManager } from '../jobs/job-manager.js';
+import type { JobRunner } from '../jobs/job-runner.js';
 import type { GenerationService } from './generation.js';
 import type { RateLimiter } from './rate-limit.js';
 import { JamSession, type JamSessionOptions } from './jam-session.js';
@@ -23,7 +23,7 @@ type JamError = ErrorBody & { sessionId: string };
 
 export interface SocketContext {
   generation: GenerationService;
-  jobs: JobManager;
+  jobs: JobRunner;
   /** Requests per socket. */
   limiter: RateLimiter;
   /** Requests of one socket being worked on at once, at most. */
@@ -80,7 +80,7 @@ export function registerSocketHandlers(io: StudioIo, ctx: SocketContext): void {
     handle('job:resume', (p) => ctx.jobs.resume(parseInput(jobIdSchema, p, 'job id').id));
     handle('job:subscribe', async (p) => {
       const { id } = parseInput(jobIdSchema, p, 'job id');
-      const job = ctx.jobs.get(id);
+      const job = await ctx.jobs.get(id);
       await socket.join(jobRoom(id));
       // A job that has already ended gets its final event at once, after the ack, like a live one would.
       if (job.state === 'succeeded') setImmediate(() => socket.emit('job:done', job));

@@ -3,16 +3,16 @@
  * the API is. No scripts; every value is escaped.
  */
 import type { ModelRegistry } from '../registry/registry.js';
-import type { JobManager } from '../jobs/job-manager.js';
+import type { JobView } from '../protocol.js';
 import { readPackageVersion } from '../util/version.js';
 
-export function statusPage(registry: ModelRegistry, jobs: JobManager, backend: string | null, tokenRequired: boolean): string {
+export function statusPage(registry: ModelRegistry, jobs: JobView[], backend: string | null, tokenRequired: boolean): string {
   const models = registry.list();
   const rows = models.length
     ? models.map((m) => `<tr><td>${esc(m.id)}</td><td>${esc(m.kind)}</td><td>${esc(m.preset)}</td><td>${m.step}</td></tr>`).join('')
     : '<tr><td colspan="4">No models yet: train one (<code>studio train notes</code>, <code>studio train loops</code>) or copy a model folder into models/.</td></tr>';
   const problems = registry.problems.map((p) => `<li><code>${esc(p.path)}</code>: ${esc(p.message)}</li>`).join('');
-  const jobRows = jobs.list().slice(-10).reverse()
+  const jobRows = jobs.slice(-10).reverse()
     .map((j) => `<tr><td>${esc(j.id)}</td><td>${esc(j.type)}</td><td>${esc(j.state)}</td><td>${j.progress ? `${j.progress.done}/${j.progress.total}` : ''}</td></tr>`).join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Studio server</title>

@@ -10,6 +10,8 @@ import { registerGenerateNote } from './generate-note.js';
 import { registerEvalNotes } from './eval-notes.js';
 import { registerTrainLoops } from './train-loops.js';
 import { registerGenerateLoop } from './generate-loop.js';
+import { registerGenerateLoops } from './generate-loops.js';
+import { registerWorker } from './worker.js';
 import { readPackageVersion } from '../util/version.js';
 
 /** The `studio` command line. Each command lives in its own module under server/cli/ and registers itself here. */
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
   registerEvalNotes(program);
   registerTrainLoops(program);
   registerGenerateLoop(program);
+  registerGenerateLoops(program);
+  registerWorker(program);
   return program;
 }
 

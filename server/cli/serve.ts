@@ -11,6 +11,8 @@ interface ServeOptions {
   allowOrigin: string[];
   rate?: string;
   inferenceWorkers?: string;
+  redis?: string;
+  exports?: string;
 }
 
 /** `studio serve` (= `npm start`): the HTTP + socket.io server on 127.0.0.1:8080 unless told otherwise. */
@@ -25,12 +27,15 @@ export function registerServe(program: Command): void {
     .option('--allow-origin <origin>', 'a browser origin besides the server itself that may use the API (repeatable)', collect, [])
     .option('--rate <n>', 'requests per second allowed per client (HTTP: per address; socket: per connection)')
     .option('--inference-workers <n>', 'threads generating notes and loops, each with its own copy of the models (default 1)')
+    .option('--exports <dir>', 'where render jobs write instruments and loop batches (default exports/)')
+    .option('--redis <url>', 'run jobs on `studio worker` processes through BullMQ queues on this Redis (env REDIS_URL; redis://[user:password@]host:port[/db], rediss:// for TLS) and share socket.io rooms with other instances')
     .action(async (opts: ServeOptions) => {
       // An empty HOST or PORT counts as unset.
       const host = opts.host ?? (process.env.HOST || '127.0.0.1');
       const port = parsePort(opts.port ?? (process.env.PORT || '8080'));
       // Loaded here so other commands do not pay for express and socket.io.
       const { startStudioServer } = await import('../api/app.js');
+      const redisUrl = opts.redis ?? (process.env.REDIS_URL || undefined);
       const server = await startStudioServer({
         host,
         port,
@@ -40,8 +45,14 @@ export function registerServe(program: Command): void {
         allowedOrigins: opts.allowOrigin,
         limits: opts.rate === undefined ? undefined : rateLimits(opts.rate),
         inference: opts.inferenceWorkers === undefined ? undefined : { workers: parseCount('--inference-workers', opts.inferenceWorkers) },
+        exportsDir: opts.exports ? path.resolve(opts.exports) : undefined,
+        redis: redisUrl ? { url: redisUrl } : undefined,
       });
       console.log(`studio: serving on ${server.url}`);
+      if (redisUrl) {
+        const { redactRedisUrl } = await import('../scale/redis-url.js');
+        console.log(`studio: jobs go to BullMQ queues on ${redactRedisUrl(redisUrl)}; start workers with \`studio worker --redis URL\``);
+      }
       const models = server.registry.list();
       console.log(models.length ? `studio: models: ${models.map((m) => `${m.id} (${m.kind}, ${m.preset}, step ${m.step})`).join(', ')}` : 'studio: no models yet (train one with `studio train notes|loops`)');
       for (const problem of server.registry.problems) console.log(`studio: model problem: ${problem.path}: ${problem.message}`);

@@ -1,10 +1,10 @@
 /**
  * What each job type runs: a `studio` CLI command line built from the job's validated options. Names (model ids,
- * dataset names) become folders under the server's own directories; no option is used as a path except
+ * dataset names, export names) become folders under the server's own directories; no option is used as a path except
  * data-loops' `from`, which the schema restricts to an absolute folder that is only read.
  */
 import * as path from 'node:path';
-import type { JobRequestParsed, JobType, JobView } from '../protocol.js';
+import { AUDIO_FORMAT_BITS, type JobRequestParsed, type JobType, type JobView } from '../protocol.js';
 
 export interface JobDirectories {
   /** Where training jobs write model folders (the registry's first directory). */
@@ -12,6 +12,8 @@ export interface JobDirectories {
   /** Dataset roots: audio-data/ for notes, midi-data/ for loops. */
   audioDataDir: string;
   midiDataDir: string;
+  /** Where render jobs write their export folders (<exportsDir>/<name>/); default: exports/ beside modelsDir. */
+  exportsDir?: string;
 }
 
 export interface CommandContext extends JobDirectories {
@@ -28,6 +30,10 @@ export function jobOutput(request: JobRequestParsed): JobView['output'] {
     case 'data-notes':
     case 'data-loops':
       return request.options.out ? { dataset: request.options.out } : {};
+    case 'render-instrument':
+      return { export: request.options.name ?? `${request.options.model}-seed${request.options.seed}` };
+    case 'render-loops':
+      return { export: request.options.name ?? `${request.options.model}-loops-seed${request.options.firstSeed}` };
   }
 }
 
@@ -74,7 +80,52 @@ export function jobArgv(request: JobRequestParsed, ctx: CommandContext): string[
         ...flag('--min-tracks', o.minTracks),
       ];
     }
+    case 'render-instrument': {
+      const o = request.options;
+      const name = jobOutput(request).export!;
+      return [
+        'generate', 'instrument',
+        '--model', path.join(ctx.modelsDir, o.model),
+        '--seed', String(o.seed),
+        '--pitches', `${o.pitchRange.min}-${o.pitchRange.max}`,
+        ...flag('--every', o.every),
+        '--velocities', o.velocities.join(','),
+        '--bit-depth', String(AUDIO_FORMAT_BITS[o.format]),
+        ...flag('--rate', o.sampleRate),
+        '--name', name,
+        '--out', path.join(exportsDirOf(ctx), name),
+        '--force', '--quiet',
+      ];
+    }
+    case 'render-loops': {
+      const o = request.options;
+      const name = jobOutput(request).export!;
+      return [
+        'generate', 'loops',
+        '--model', path.join(ctx.modelsDir, o.model),
+        '--count', String(o.count),
+        '--seed', String(o.firstSeed),
+        '--bars', String(o.bars),
+        '--tempo', String(o.tempo),
+        '--threshold', String(o.threshold),
+        ...flag('--tracks', o.tracks?.join(',')),
+        ...flag('--key', o.key),
+        ...flag('--scale', o.scale),
+        ...(o.stems ? ['--stems'] : []),
+        '--name', name,
+        '--out', path.join(exportsDirOf(ctx), name),
+        '--force', '--quiet',
+      ];
+    }
   }
+}
+
+export function exportsDirOf(dirs: JobDirectories): string {
+  return dirs.exportsDir ?? path.join(path.dirname(dirs.modelsDir), 'exports');
+}
+
+export function isRenderJob(type: JobType): boolean {
+  return type === 'render-instrument' || type === 'render-loops';
 }
 
 export function isTrainingJob(type: JobType): boolean {

@@ -14,6 +14,8 @@ import type { JobRequestParsed, JobView } from '../protocol.js';
 import { newJobRecord, toJobView, isFinished, type JobRecord } from './job-record.js';
 import { JobStore } from './job-store.js';
 import { jobArgv, jobOutput, isTrainingJob, type JobDirectories } from './job-commands.js';
+import { jobConflict, type JobRunner, type JobRunnerEvents, type JobUpdateKind } from './job-runner.js';
+import { readFileTail } from './log-tail.js';
 import { JobProcess, isJobProcess } from './job-process.js';
 import { ProgressTracker } from './progress-tracker.js';
 import { listPreviews } from './previews.js';
@@ -43,12 +45,8 @@ export const jobManagerDefaults = {
   previewUrl: (modelId: string, rel: string) => `/api/models/${encodeURIComponent(modelId)}/previews/${rel.split('/').map(encodeURIComponent).join('/')}`,
 };
 
-/** 'progress' while running; 'state' on queued/running changes; 'done' and 'failed' once per run at its end. */
-export type JobUpdateKind = 'progress' | 'state' | 'done' | 'failed';
-
-export interface JobManagerEvents {
-  update: [job: JobView, kind: JobUpdateKind];
-}
+export type { JobUpdateKind };
+export type JobManagerEvents = JobRunnerEvents;
 
 const SAVE_PROGRESS_EVERY_MS = 2000;
 const PREVIEW_SCAN_EVERY_MS = 3000;
@@ -64,7 +62,8 @@ interface Running {
   log: NodeJS.WritableStream;
 }
 
-export class JobManager extends EventEmitter<JobManagerEvents> {
+export class JobManager extends EventEmitter<JobManagerEvents> implements JobRunner {
+  readonly mode = 'local';
   readonly store: JobStore;
   private readonly jobs = new Map<string, JobRecord>();
   private readonly running = new Map<string, Running>();
@@ -109,15 +108,9 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
   async submit(request: JobRequestParsed): Promise<JobView> {
     if (this.closing) throw new StudioError('UNAVAILABLE', 'the server is shutting down');
     const output = jobOutput(request);
-    const clash = [...this.jobs.values()].find(
-      (j) => !isFinished(j.state) && ((output.model && j.output.model === output.model) || (output.dataset && j.output.dataset === output.dataset && j.type === request.type)),
-    );
-    if (clash) throw new StudioError('CONFLICT', `job ${clash.id} (${clash.state}) already writes ${output.model ?? output.dataset}`);
-    if (isTrainingJob(request.type) && output.model && !(request.options as { resume?: boolean }).resume) {
-      if (existsSync(path.join(this.options.directories.modelsDir, output.model))) {
-        throw new StudioError('CONFLICT', `model "${output.model}" already exists; choose another id, or pass "resume": true to train it further`);
-      }
-    }
+    const unfinished = [...this.jobs.values()].filter((j) => !isFinished(j.state));
+    const conflict = jobConflict(unfinished, request, output, this.options.directories.modelsDir);
+    if (conflict) throw conflict;
     const job = newJobRecord(request.type, request.options as Record<string, unknown>, output);
     this.jobs.set(job.id, job);
     await this.save(job);
@@ -158,6 +151,10 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
   logPath(id: string): string {
     this.record(id);
     return this.store.logPath(id);
+  }
+
+  readLog(id: string, maxBytes: number): Promise<string> {
+    return readFileTail(this.logPath(id), maxBytes);
   }
 
   /** Stops every running job (SIGTERM, they checkpoint) and marks it interrupted; queued jobs stay queued. */

@@ -26,6 +26,11 @@ export interface JobProcessOptions {
   niceness: number;
   onProgress: (event: Record<string, unknown>) => void;
   onOutputLine: (line: string) => void;
+  /**
+   * Give the child a stdin pipe this process holds open for the child's life: it reads end-of-file when this
+   * process dies, even by SIGKILL (see server/scale/lifeline.ts, which turns that into SIGTERM).
+   */
+  lifeline?: boolean;
 }
 
 export interface JobExit {
@@ -47,7 +52,7 @@ export class JobProcess {
     this.child = spawn(program!, args, {
       cwd: options.cwd,
       env: { ...process.env, ...options.env, [PROGRESS_FD_ENV]: String(PROGRESS_FD), [JOB_ID_ENV]: options.jobId },
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      stdio: [options.lifeline ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
       detached: true,
     });
     this.exited = new Promise((resolve) => {
@@ -60,6 +65,7 @@ export class JobProcess {
         resolve({ code, signal });
       });
     });
+    this.child.stdin?.on('error', () => undefined);
     this.pid = this.child.pid ?? -1;
     if (this.pid > 0 && options.niceness > 0 && !niced) {
       try {
