@@ -42,14 +42,15 @@ export function parseRedisUrl(raw: string): RedisConnectionSettings {
   };
 }
 
-/** The URL with its password replaced by ***, safe to print. Unparseable text is cut to its scheme and host. */
+/** The URL with its password replaced by ***, safe to print (unparseable text loses everything before an @). */
 export function redactRedisUrl(raw: string): string {
   try {
     const url = new URL(raw.trim());
     if (url.password) url.password = '***';
     return url.toString().replace(/\/$/, '');
   } catch {
-    return redactSecrets(raw);
+    // Not a URL: whatever stands before an @ may be a password.
+    return redactSecrets(raw).replace(/^[^@]*@/, '***@');
   }
 }
 
