@@ -5,9 +5,9 @@
  */
 import { tf } from '../ml/tf.js';
 import { ParamStore } from '../ml/params.js';
-import { Adam } from '../ml/optim.js';
 import { driftPenalty, gradientPenalty, softmaxCrossEntropy, wassersteinDLoss, wassersteinGLoss } from '../ml/losses.js';
 import { StudioError } from '../util/errors.js';
+import { GanOptimizers, entriesUnder } from '../training/gan-optimizers.js';
 import { runGenerator, pitchOneHot, GENERATOR_SCOPE } from './generator.js';
 import { runDiscriminator, DISCRIMINATOR_SCOPE } from './discriminator.js';
 import type { NoteModelSpec } from './spec.js';
@@ -35,14 +35,13 @@ export type DiscriminatorFigures = Pick<
 >;
 export type GeneratorFigures = Pick<StepLosses, 'generatorAdversarialLoss' | 'generatorPitchLoss' | 'generatorLoss'>;
 
-const G_OPTIMIZER = 'optimizer/g/';
-const D_OPTIMIZER = 'optimizer/d/';
+/** Where the optimisers' state sits in training/weights (the checkpoint format). */
+const OPTIMIZER_PREFIXES = { generator: 'optimizer/g/', critic: 'optimizer/d/' };
 
 export class NoteGan {
   readonly generator: ParamStore;
   readonly discriminator: ParamStore;
-  private readonly gOptimizer: Adam;
-  private readonly dOptimizer: Adam;
+  private readonly optimizers: GanOptimizers;
 
   constructor(
     readonly spec: NoteModelSpec,
@@ -50,15 +49,13 @@ export class NoteGan {
   ) {
     this.generator = new ParamStore({ seed: config.seed * 2 + 1, label: 'generator' });
     this.discriminator = new ParamStore({ seed: config.seed * 2 + 2, label: 'discriminator' });
-    const adam = { learningRate: config.learningRate, beta1: config.beta1, beta2: config.beta2, epsilon: 1e-8 };
-    this.gOptimizer = new Adam(adam);
-    this.dOptimizer = new Adam(adam);
+    this.optimizers = new GanOptimizers(config, OPTIMIZER_PREFIXES);
     this.build();
   }
 
   /** Generator updates so far. */
   get step(): number {
-    return this.gOptimizer.step;
+    return this.optimizers.step;
   }
 
   /** Creates every parameter with one forward pass, so loading and optimiser state can refer to them. */
@@ -159,12 +156,12 @@ export class NoteGan {
 
   /** One Adam update of the discriminator (`grads` stays the caller's). */
   applyDiscriminator(grads: tf.NamedTensorMap): void {
-    this.dOptimizer.apply(this.discriminator, grads);
+    this.optimizers.applyCritic(this.discriminator, grads);
   }
 
   /** One Adam update of the generator: this is what counts as a training step. */
   applyGenerator(grads: tf.NamedTensorMap): void {
-    this.gOptimizer.apply(this.generator, grads);
+    this.optimizers.applyGenerator(this.generator, grads);
   }
 
   /** Generator weights (what inference needs); the caller disposes them. */
@@ -174,33 +171,20 @@ export class NoteGan {
 
   /** Discriminator weights and both optimisers' state (what --resume needs); the caller disposes them. */
   trainingWeights(): tf.NamedTensorMap {
-    const out: tf.NamedTensorMap = this.discriminator.snapshot();
-    for (const [k, v] of Object.entries(this.gOptimizer.exportState())) out[G_OPTIMIZER + k] = v;
-    for (const [k, v] of Object.entries(this.dOptimizer.exportState())) out[D_OPTIMIZER + k] = v;
-    return out;
+    return this.optimizers.trainingWeights(this.discriminator);
   }
 
   /** Restores a checkpoint: generator weights, and optionally discriminator + optimiser state (stay the caller's). */
   load(inference: tf.NamedTensorMap, training?: tf.NamedTensorMap): void {
-    this.generator.load(pick(inference, `${GENERATOR_SCOPE}/`, '', 'generator'));
+    this.generator.load(entriesUnder(inference, `${GENERATOR_SCOPE}/`, 'generator', true));
     if (!training) return;
-    this.discriminator.load(pick(training, `${DISCRIMINATOR_SCOPE}/`, '', 'discriminator'));
-    this.gOptimizer.importState(this.generator, pick(training, G_OPTIMIZER, G_OPTIMIZER, 'generator optimizer'));
-    this.dOptimizer.importState(this.discriminator, pick(training, D_OPTIMIZER, D_OPTIMIZER, 'discriminator optimizer'));
+    this.discriminator.load(entriesUnder(training, `${DISCRIMINATOR_SCOPE}/`, 'discriminator', true));
+    this.optimizers.importState(this.generator, this.discriminator, training);
   }
 
   dispose(): void {
     this.generator.dispose();
     this.discriminator.dispose();
-    this.gOptimizer.dispose();
-    this.dOptimizer.dispose();
+    this.optimizers.dispose();
   }
-}
-
-/** Entries of `map` whose names start with `prefix`, with `strip` removed from the front; none is an error. */
-function pick(map: tf.NamedTensorMap, prefix: string, strip: string, what: string): tf.NamedTensorMap {
-  const out: tf.NamedTensorMap = {};
-  for (const [k, v] of Object.entries(map)) if (k.startsWith(prefix)) out[k.slice(strip.length)] = v;
-  if (Object.keys(out).length === 0) throw new StudioError('BAD_FILE', `checkpoint has no ${what} weights (names starting "${prefix}")`);
-  return out;
 }

@@ -4,6 +4,7 @@
  * averaged gradients keep all replicas identical, so the main thread's replica is the model and its state is the run's.
  * With one party this is exactly NoteGan.trainStep over the whole batch.
  */
+import { fileURLToPath } from 'node:url';
 import { tf } from '../ml/tf.js';
 import type { TrainingReplica } from '../ml/parallel/replica.js';
 import { splitBatch } from '../ml/parallel/data-parallel.js';
@@ -15,6 +16,9 @@ import { imageShape, type NoteModelSpec } from './spec.js';
 import type { NoteTrainConfig } from './train-config.js';
 import { loadNoteCheckpoint } from './checkpoint.js';
 import { generateImages } from './generator.js';
+
+/** This module's file (the .ts source under tsx, .js when built): DataParallelTrainer imports it again in each worker. */
+export const NOTE_REPLICA_MODULE = fileURLToPath(import.meta.url);
 
 export interface NoteReplicaOptions {
   spec: NoteModelSpec;

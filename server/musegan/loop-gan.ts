@@ -5,10 +5,10 @@
  */
 import { tf } from '../ml/tf.js';
 import { ParamStore } from '../ml/params.js';
-import { Adam } from '../ml/optim.js';
 import { Rng, deriveSeed } from '../ml/random.js';
 import { driftPenalty, gradientPenalty, wassersteinDLoss, wassersteinGLoss } from '../ml/losses.js';
 import { StudioError } from '../util/errors.js';
+import { GanOptimizers } from '../training/gan-optimizers.js';
 import { generatorOutput, type OutputMode } from './binarize.js';
 import type { TrainingBatch } from './batches.js';
 import { criticScores } from './critic.js';
@@ -34,14 +34,13 @@ export interface PhaseGradients<F> {
   figures: F;
 }
 
-const G_OPTIMIZER = 'optimizer/generator/';
-const D_OPTIMIZER = 'optimizer/critic/';
+/** Where the optimisers' state sits in training/weights (the checkpoint format). */
+const OPTIMIZER_PREFIXES = { generator: 'optimizer/generator/', critic: 'optimizer/critic/' };
 
 export class LoopGan {
   readonly generator: ParamStore;
   readonly critic: ParamStore;
-  private readonly gOptimizer: Adam;
-  private readonly dOptimizer: Adam;
+  private readonly optimizers: GanOptimizers;
 
   constructor(
     readonly spec: LoopSpec,
@@ -49,15 +48,13 @@ export class LoopGan {
   ) {
     this.generator = new ParamStore({ seed: deriveSeed(config.seed, 'generator'), label: 'loop-generator' });
     this.critic = new ParamStore({ seed: deriveSeed(config.seed, 'critic'), label: 'loop-critic' });
-    const adam = { learningRate: config.learningRate, beta1: config.beta1, beta2: config.beta2, epsilon: 1e-8 };
-    this.gOptimizer = new Adam(adam);
-    this.dOptimizer = new Adam(adam);
+    this.optimizers = new GanOptimizers(config, OPTIMIZER_PREFIXES);
     this.build();
   }
 
   /** Generator updates so far (the run's step). */
   get step(): number {
-    return this.gOptimizer.step;
+    return this.optimizers.step;
   }
 
   /** Real-valued output before `binaryFromStep`, deterministic binary neurons from then on. */
@@ -143,11 +140,11 @@ export class LoopGan {
   }
 
   applyCritic(grads: tf.NamedTensorMap): void {
-    this.dOptimizer.apply(this.critic, grads);
+    this.optimizers.applyCritic(this.critic, grads);
   }
 
   applyGenerator(grads: tf.NamedTensorMap): void {
-    this.gOptimizer.apply(this.generator, grads);
+    this.optimizers.applyGenerator(this.generator, grads);
   }
 
   /** Generator (and encoder) weights: what inference needs. The caller disposes them. */
@@ -157,10 +154,7 @@ export class LoopGan {
 
   /** Critic weights and both optimisers' state: what --resume needs. The caller disposes them. */
   trainingWeights(): tf.NamedTensorMap {
-    const out: tf.NamedTensorMap = this.critic.snapshot();
-    for (const [k, v] of Object.entries(this.gOptimizer.exportState())) out[G_OPTIMIZER + k] = v;
-    for (const [k, v] of Object.entries(this.dOptimizer.exportState())) out[D_OPTIMIZER + k] = v;
-    return out;
+    return this.optimizers.trainingWeights(this.critic);
   }
 
   /** Restores a checkpoint (tensors stay the caller's); without `training` only the generator. */
@@ -168,25 +162,16 @@ export class LoopGan {
     assertSameNames(this.generator, inference, 'generator');
     this.generator.load(inference);
     if (!training) return;
-    const critic: tf.NamedTensorMap = {};
-    const gState: tf.NamedTensorMap = {};
-    const dState: tf.NamedTensorMap = {};
-    for (const [k, v] of Object.entries(training)) {
-      if (k.startsWith(G_OPTIMIZER)) gState[k.slice(G_OPTIMIZER.length)] = v;
-      else if (k.startsWith(D_OPTIMIZER)) dState[k.slice(D_OPTIMIZER.length)] = v;
-      else critic[k] = v;
-    }
+    const critic = this.optimizers.withoutState(training);
     assertSameNames(this.critic, critic, 'critic');
     this.critic.load(critic);
-    this.gOptimizer.importState(this.generator, gState);
-    this.dOptimizer.importState(this.critic, dState);
+    this.optimizers.importState(this.generator, this.critic, training);
   }
 
   dispose(): void {
     this.generator.dispose();
     this.critic.dispose();
-    this.gOptimizer.dispose();
-    this.dOptimizer.dispose();
+    this.optimizers.dispose();
   }
 }
 

@@ -5,6 +5,7 @@
  * Phases of one iteration: 'd0' .. 'd<criticSteps-1>' (critic updates), then 'g' (generator update).
  * With one party this is exactly a plain training iteration over the whole batch.
  */
+import { fileURLToPath } from 'node:url';
 import { tf } from '../ml/tf.js';
 import { Rng, deriveSeed } from '../ml/random.js';
 import type { TrainingReplica } from '../ml/parallel/replica.js';
@@ -18,6 +19,9 @@ import { loadLoopCheckpoint } from './checkpoint.js';
 import { generatorLogits } from './generator.js';
 import type { LoopSpec } from './spec.js';
 import type { LoopTrainConfig } from './train-config.js';
+
+/** This module's file (the .ts source under tsx, .js when built): DataParallelTrainer imports it again in each worker. */
+export const LOOP_REPLICA_MODULE = fileURLToPath(import.meta.url);
 
 export interface LoopReplicaOptions {
   spec: LoopSpec;
