@@ -11,6 +11,7 @@ import { resolveModelDir } from '../checkpoints/resolve.js';
 import type { LoopMetrics } from '../music/metrics.js';
 import { LoopModel } from '../musegan/loop-model.js';
 import { modelLoopMetrics, relativeGaps, type RelativeGaps } from '../musegan/evaluate.js';
+import { compareWithPaper, type PaperComparison } from '../musegan/paper-reference.js';
 import type { ProgressCallback } from '../util/progress.js';
 import { parseIntegerOption, parseNumberOption } from './generate-note.js';
 
@@ -43,8 +44,11 @@ export async function measureLoopModel(parsed: NonNullable<ReturnType<typeof par
   }
 }
 
-export function modelReport(data: LoopMetrics | null, model: LoopMetrics): { model: LoopMetrics; relativeGap?: RelativeGaps } {
-  return data ? { model, relativeGap: relativeGaps(data, model) } : { model };
+/** The model's figures; with the data's, also each figure's relative gap and how it compares with the MuseGAN paper's hybrid model. */
+export function modelReport(data: LoopMetrics | null, model: LoopMetrics): { model: LoopMetrics; relativeGap?: RelativeGaps; paperHybrid?: PaperComparison } {
+  if (!data) return { model };
+  const relativeGap = relativeGaps(data, model);
+  return { model, relativeGap, paperHybrid: compareWithPaper(relativeGap) };
 }
 
 /** Records the report as metrics.eval in the model's metadata.json (that one file replaced atomically). */

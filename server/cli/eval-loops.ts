@@ -4,6 +4,7 @@ import { StudioError } from '../util/errors.js';
 import { ProgressBar } from '../util/progress.js';
 import { datasetLoopMetrics } from '../data/loops/evaluate-dataset.js';
 import { formatLoopMetrics } from '../music/metrics-format.js';
+import { formatPaperComparison } from '../musegan/paper-reference.js';
 import type { LoopMetrics } from '../music/metrics.js';
 import { commandGroup } from './groups.js';
 import { measureLoopModel, modelReport, parseEvalModelFlags, saveLoopEvaluation, type EvalModelFlags } from './eval-loops-model.js';
@@ -52,7 +53,10 @@ export function registerEvalLoops(program: Command): void {
         const model = await measureLoopModel(modelFlags, bar.update);
         bar.stop();
         const report = { ...(data ? { data } : {}), ...modelReport(data, model), generated: { count: modelFlags.count, firstSeed: modelFlags.firstSeed, threshold: modelFlags.threshold } };
-        if (flags.table) printLoopMetrics(data ? { data, model } : { model }, true);
+        if (flags.table) {
+          printLoopMetrics(data ? { data, model } : { model }, true);
+          if (report.paperHybrid) console.log(`\n${formatPaperComparison(report.paperHybrid)}`);
+        }
         else console.log(JSON.stringify(report, null, 2));
         if (flags.save) await saveLoopEvaluation(modelFlags.dir, report);
       } finally {

@@ -1,0 +1,81 @@
+/**
+ * The yardstick issue 6 sets for a loop model: MuseGAN's own hybrid model (trained from scratch) against its own
+ * training data, from the intra-track table of Dong et al. 2018 (AAAI), "MuseGAN: Multi-track Sequential GANs".
+ * A model passes a figure when its distance from our training data, relative to the data's value, is no larger
+ * than the paper's hybrid model's distance from the paper's data, relative to that data's value.
+ *
+ * Tonal distance (the paper's inter-track table) is not encoded: its figures could not be checked here, so TD gaps
+ * are reported without a paper bar to compare with.
+ */
+import type { TrackFamily } from '../music/families.js';
+import type { TrackMetrics } from '../music/metrics.js';
+import type { RelativeGaps } from './evaluate.js';
+
+type Figure = keyof TrackMetrics;
+type PaperRow = Partial<Record<TrackFamily, number>>;
+
+/** Training data and hybrid model, per figure and track (the paper has no UPC or QN for drums, DP only for drums). */
+export const MUSEGAN_PAPER_TABLE: Record<Figure, { data: PaperRow; hybrid: PaperRow }> = {
+  emptyBarsPercent: {
+    data: { bass: 8.06, drums: 8.06, guitar: 19.4, piano: 24.8, strings: 10.1 },
+    hybrid: { bass: 2.14, drums: 29.7, guitar: 11.7, piano: 17.8, strings: 6.04 },
+  },
+  usedPitchClassesPerBar: {
+    data: { bass: 1.71, guitar: 3.08, piano: 3.28, strings: 3.38 },
+    hybrid: { bass: 2.35, guitar: 4.76, piano: 5.45, strings: 5.24 },
+  },
+  qualifiedNotesPercent: {
+    data: { bass: 90.0, guitar: 81.9, piano: 88.4, strings: 89.6 },
+    hybrid: { bass: 44.6, guitar: 43.2, piano: 45.5, strings: 52.0 },
+  },
+  drumPatternPercent: {
+    data: { drums: 88.6 },
+    hybrid: { drums: 71.3 },
+  },
+};
+
+/** |hybrid - data| / data in the paper, per figure and track. */
+export function paperRelativeGap(figure: Figure, track: TrackFamily): number | null {
+  const { data, hybrid } = MUSEGAN_PAPER_TABLE[figure];
+  const d = data[track];
+  const h = hybrid[track];
+  return d === undefined || h === undefined || d === 0 ? null : Math.abs(h - d) / Math.abs(d);
+}
+
+export interface PaperComparisonRow {
+  track: TrackFamily;
+  figure: Figure;
+  /** Our model's gap from our data, relative to the data's value. */
+  ours: number;
+  /** The paper's hybrid model's gap from its data, relative to that data's value. */
+  paperHybrid: number;
+  closer: boolean;
+}
+
+export interface PaperComparison {
+  rows: PaperComparisonRow[];
+  /** Figures where ours is as close or closer. */
+  closer: number;
+  /** Figures compared (both gaps known). */
+  compared: number;
+}
+
+/** Our relative gaps beside the paper hybrid's, for every figure both have. */
+export function compareWithPaper(gaps: RelativeGaps): PaperComparison {
+  const rows: PaperComparisonRow[] = [];
+  for (const [track, figures] of Object.entries(gaps.tracks) as [TrackFamily, RelativeGaps['tracks'][string]][]) {
+    for (const [figure, ours] of Object.entries(figures) as [Figure, number | null][]) {
+      const paperHybrid = paperRelativeGap(figure, track);
+      if (ours === null || ours === undefined || paperHybrid === null) continue;
+      rows.push({ track, figure, ours, paperHybrid, closer: ours <= paperHybrid });
+    }
+  }
+  return { rows, closer: rows.filter((r) => r.closer).length, compared: rows.length };
+}
+
+/** A table: each figure's relative gap, ours beside the paper hybrid's, and whether ours is closer. */
+export function formatPaperComparison(comparison: PaperComparison): string {
+  const lines = ['relative gap from the data   ours   MuseGAN hybrid', ...comparison.rows.map((r) => `${`${r.figure} ${r.track}`.padEnd(28)} ${r.ours.toFixed(2).padStart(5)}   ${r.paperHybrid.toFixed(2).padStart(5)}  ${r.closer ? 'closer' : 'FARTHER'}`)];
+  lines.push(`closer than the paper's hybrid model on ${comparison.closer} of ${comparison.compared} figures`);
+  return lines.join('\n');
+}
