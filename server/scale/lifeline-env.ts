@@ -13,5 +13,7 @@ export function withLifeline(launcher: string[]): string[] {
   const lifeline = pathToFileURL(here.replace(/lifeline-env\.(ts|js)$/, 'lifeline.$1')).href;
   let at = 1;
   while (launcher[at] === '--import' && at + 1 < launcher.length) at += 2;
-  return [...launcher.slice(0, at), '--import', lifeline, ...launcher.slice(at)];
+  // From sources the lifeline is TypeScript: it needs tsx loaded first.
+  const tsx = here.endsWith('.ts') && !launcher.slice(1, at).includes('tsx') ? ['--import', 'tsx'] : [];
+  return [...launcher.slice(0, at), ...tsx, '--import', lifeline, ...launcher.slice(at)];
 }

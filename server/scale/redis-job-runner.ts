@@ -30,7 +30,8 @@ export interface RedisJobRunnerOptions {
   log?: (line: string) => void;
 }
 
-const LISTED_STATES: BullState[] = ['active', 'waiting', 'prioritized', 'delayed', 'waiting-children', 'completed', 'failed'];
+const UNFINISHED_STATES: BullState[] = ['active', 'waiting', 'prioritized', 'delayed', 'waiting-children'];
+const LISTED_STATES: BullState[] = [...UNFINISHED_STATES, 'completed', 'failed'];
 
 export class RedisJobRunner extends EventEmitter<JobRunnerEvents> implements JobRunner {
   readonly mode = 'redis';
@@ -86,18 +87,23 @@ export class RedisJobRunner extends EventEmitter<JobRunnerEvents> implements Job
   }
 
   async list(): Promise<JobView[]> {
-    const views: JobView[] = [];
-    for (const queue of this.queues.values()) {
-      for (const state of LISTED_STATES) {
-        const jobs = (await queue.getJobs([state], 0, this.retry.keepFinished)) as Job<QueuedJobData>[];
-        for (const job of jobs) if (job) views.push(queuedJobView(job, state));
-      }
-    }
+    const views = await this.jobsIn(LISTED_STATES);
     views.push(...(await this.cancelledViews()));
     const seen = new Set<string>();
     return views
       .filter((v) => !seen.has(v.id) && seen.add(v.id))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  private async jobsIn(states: BullState[]): Promise<JobView[]> {
+    const views: JobView[] = [];
+    for (const queue of this.queues.values()) {
+      for (const state of states) {
+        const jobs = (await queue.getJobs([state], 0, this.retry.keepFinished)) as Job<QueuedJobData>[];
+        for (const job of jobs) if (job) views.push(queuedJobView(job, state));
+      }
+    }
+    return views;
   }
 
   async get(id: string): Promise<JobView> {
@@ -111,7 +117,7 @@ export class RedisJobRunner extends EventEmitter<JobRunnerEvents> implements Job
   async submit(request: JobRequestParsed): Promise<JobView> {
     if (this.closing) throw new StudioError('UNAVAILABLE', 'the server is shutting down');
     const output = jobOutput(request);
-    const unfinished = (await this.list()).filter((j) => !isFinished(j.state));
+    const unfinished = await this.jobsIn(UNFINISHED_STATES);
     const conflict = jobConflict(unfinished, request, output, this.directories.modelsDir);
     if (conflict) throw conflict;
     const data: QueuedJobData = { request, output, createdAt: new Date().toISOString() };
@@ -206,7 +212,7 @@ export class RedisJobRunner extends EventEmitter<JobRunnerEvents> implements Job
 
   private async checkNoOtherWriter(id: string, output: JobView['output']): Promise<void> {
     if (!output.model) return;
-    const clash = (await this.list()).find((j) => j.id !== id && !isFinished(j.state) && j.output.model === output.model);
+    const clash = (await this.jobsIn(UNFINISHED_STATES)).find((j) => j.id !== id && j.output.model === output.model);
     if (clash) throw new StudioError('CONFLICT', `job ${clash.id} is already training ${output.model}`);
   }
 
