@@ -1,11 +1,13 @@
 /**
  * GANSynth's generator: latent (timbre) ++ one-hot pitch -> dense to the start grid -> blocks of
- * [nearest 2x upsampling, 3x3 conv, leaky ReLU, pixel norm] -> 1x1 conv to 2 channels, tanh.
+ * [nearest 2x upsampling, 3x3 conv, leaky ReLU, pixel norm] -> 1x1 conv to 2 channels, tanh. With `pitchMaps`, each
+ * block's first conv and the output conv also read the pitch's harmonic template (pitch-maps.ts).
  * Parameters live in a ParamStore under `g/`.
  */
 import { tf } from '../ml/tf.js';
 import type { ParamStore } from '../ml/params.js';
 import { conv2d, dense, leakyRelu, pixelNorm, upsampleNearest2x } from '../ml/layers/index.js';
+import { pitchMapsAt, pitchTemplates } from './pitch-maps.js';
 import { pitchCount, startShape, type NoteModelSpec } from './spec.js';
 
 export const GENERATOR_SCOPE = 'g';
@@ -23,14 +25,18 @@ export function runGenerator(p: ParamStore, spec: NoteModelSpec, latents: tf.Ten
     const input = pixelNorm(tf.concat([latents, pitchOneHot], 1)); // [b, latent + pitches]
     const start = dense(p, `${GENERATOR_SCOPE}/start/dense`, input, { units: h0 * w0 * channels[0]!, ...weights });
     let x = act(tf.reshape(start, [batch, h0, w0, channels[0]!])); // [b, h0, w0, c0]
+    const templates = spec.generator.pitchMaps ? pitchTemplates(spec, pitchOneHot) : null; // [b, melBins, 3]
+    // [b, h, w, c] -> [b, h, w, c + 3] with the pitch maps at that size.
+    const withPitchMaps = (t: tf.Tensor4D) => (templates ? (tf.concat([t, pitchMapsAt(templates, t.shape[1], t.shape[2])], 3) as tf.Tensor4D) : t);
     for (let block = 0; block < channels.length; block++) {
       if (block > 0) x = upsampleNearest2x(x); // [b, h0 2^block, w0 2^block, c_{block-1}]
       for (let conv = 0; conv < spec.generator.convsPerBlock; conv++) {
-        x = act(conv2d(p, `${GENERATOR_SCOPE}/block${block}/conv${conv}`, x, { filters: channels[block]!, kernelSize: 3, ...weights }));
+        const convInput = conv === 0 ? withPitchMaps(x) : x;
+        x = act(conv2d(p, `${GENERATOR_SCOPE}/block${block}/conv${conv}`, convInput, { filters: channels[block]!, kernelSize: 3, ...weights }));
       }
     }
-    // [b, frames, melBins, 2]; gain 1: no ReLU follows.
-    const out = conv2d(p, `${GENERATOR_SCOPE}/to_spectrogram`, x, { filters: 2, kernelSize: 1, ...weights, gain: 1 });
+    // [b, frames, melBins, 2]; gain 1: no ReLU follows. With pitch maps the output layer sees the ideal tone too.
+    const out = conv2d(p, `${GENERATOR_SCOPE}/to_spectrogram`, withPitchMaps(x), { filters: 2, kernelSize: 1, ...weights, gain: 1 });
     return tf.tanh(out);
   });
 }

@@ -46,7 +46,14 @@ export const noteModelSpecSchema = z.object({
   midiPitchMin: z.number().int().min(0).max(127),
   midiPitchMax: z.number().int().min(0).max(127),
   latentSize: z.number().int().positive().max(4096),
-  generator: blockSchema,
+  generator: blockSchema.extend({
+    /**
+     * Feed the generator, at every block and at its output layer, the IF-Mel of an ideal harmonic tone at the
+     * requested pitch (server/spectral/harmonic-template.ts) beside its features. Absent in older spec.json files
+     * (one-hot pitch only).
+     */
+    pitchMaps: z.boolean().default(false),
+  }),
   discriminator: blockSchema.extend({ minibatchStddevGroup: z.number().int().positive() }),
   /** ProGAN's run-time He scaling of the weights, so Adam treats every layer alike. */
   equalizedLearningRate: z.boolean(),
@@ -98,7 +105,7 @@ export function noteModelSpec(preset: string, spectralPreset?: SpectralPreset): 
     midiPitchMin: MIDI_PITCH_MIN,
     midiPitchMax: MIDI_PITCH_MAX,
     latentSize: arch.latentSize,
-    generator: { channels: arch.generatorChannels, convsPerBlock: arch.convsPerBlock },
+    generator: { channels: arch.generatorChannels, convsPerBlock: arch.convsPerBlock, pitchMaps: true },
     discriminator: { channels: arch.discriminatorChannels, convsPerBlock: arch.convsPerBlock, minibatchStddevGroup: 4 },
     equalizedLearningRate: true,
     leakyReluSlope: 0.2,

@@ -66,11 +66,12 @@ describe('web client in Chromium: loops panel and live jam against a real server
     await page.fill('#loop-seed', '7');
     // The tiny model trained 4 steps is near its initial note density (~2% of cells), below the default 0.5:
     // ask for the density at which it plays every track, as a user moving the slider would.
-    await page.$eval('#loop-threshold', (input, value) => {
-      (input as HTMLInputElement).value = value;
+    await page.evaluate(`(() => {
+      const input = document.querySelector('#loop-threshold');
+      input.value = '${LOW_THRESHOLD}';
       input.dispatchEvent(new Event('input', { bubbles: true }));
       input.dispatchEvent(new Event('change', { bubbles: true }));
-    }, String(LOW_THRESHOLD));
+    })()`);
     await page.click('#generate-loop');
     await page.waitForSelector('#loop-roll[data-notes]', { timeout: 60_000 });
     const drawn = Number(await page.getAttribute('#loop-roll', 'data-notes'));
