@@ -43,6 +43,8 @@ export interface ProgressBarOptions {
   /** Draw nothing (tests, non-TTY CI logs still get a final summary line). */
   quiet?: boolean;
   stream?: NodeJS.WriteStream;
+  /** Milliseconds clock for the ETA (tests pass their own). */
+  now?: () => number;
 }
 
 /** A terminal progress bar with ETA, fed by ProgressEvents. */
@@ -55,7 +57,10 @@ export class ProgressBar {
   constructor(options: ProgressBarOptions = {}) {
     this.stream = options.stream ?? process.stderr;
     this.quiet = options.quiet ?? false;
+    this.now = options.now ?? Date.now;
   }
+
+  private readonly now: () => number;
 
   readonly update: ProgressCallback = (event) => {
     emitProgressLine(event);
@@ -65,12 +70,12 @@ export class ProgressBar {
           .map(([k, v]) => `${k}=${typeof v === 'number' ? formatNumber(v) : v}`)
           .join(' ')
       : '';
-    const payload = { phase: event.phase ?? '', info };
+    const payload = { phase: event.phase ?? '', info, etaText: this.eta(event) };
     if (!this.started) {
       this.bar = new cliProgress.SingleBar(
         {
           stream: this.stream,
-          format: '{phase} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted} {info}',
+          format: '{phase} [{bar}] {percentage}% | {value}/{total} | ETA {etaText} {info}',
           noTTYOutput: true,
           notTTYSchedule: 5000,
           etaBuffer: 50,
@@ -90,7 +95,36 @@ export class ProgressBar {
     if (this.bar) this.bar.stop();
     this.bar = null;
     this.started = false;
+    this.since = null;
   }
+
+  /** Where the current phase started (time and count): the ETA is the average rate since then. */
+  private since: { phase: string; at: number; done: number } | null = null;
+
+  /**
+   * Remaining time at the average rate since this phase started (a resumed run starts counting where it resumed;
+   * cli-progress's own estimate read 0 while a step's extra events repeated the same count).
+   */
+  private eta(event: ProgressEvent): string {
+    const phase = event.phase ?? '';
+    const now = this.now();
+    if (!this.since || this.since.phase !== phase || event.done < this.since.done) this.since = { phase, at: now, done: event.done };
+    const doneSince = event.done - this.since.done;
+    if (event.done >= event.total) return '0s';
+    if (doneSince <= 0 || now === this.since.at) return '…';
+    return formatSeconds(((now - this.since.at) / 1000 / doneSince) * (event.total - event.done));
+  }
+}
+
+/** 3725 -> "1h02m", 125 -> "2m05s", 42 -> "42s". */
+export function formatSeconds(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  if (h > 0) return `${h}h${String(m).padStart(2, '0')}m`;
+  if (m > 0) return `${m}m${String(rest).padStart(2, '0')}s`;
+  return `${rest}s`;
 }
 
 function formatNumber(v: number): string {
