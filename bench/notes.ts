@@ -20,7 +20,7 @@ import { NoteModel } from '../server/gansynth/note-model.js';
 import { latentForSeed } from '../server/gansynth/latent.js';
 import { trainDefaultsFor } from '../server/gansynth/train-config.js';
 import type { NoteReplicaOptions } from '../server/gansynth/note-replica.js';
-import { SeededRandom } from '../server/gansynth/random.js';
+import { Rng } from '../server/ml/random.js';
 import { measure, type Timing } from './nets/measure.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -95,7 +95,7 @@ async function trainingStep(spec: NoteModelSpec, workers: number, o: Options): P
   const config = trainDefaultsFor(spec.preset);
   const [frames, melBins] = imageShape(spec);
   const count = 64;
-  const rng = new SeededRandom(5);
+  const rng = new Rng(5);
   const images = new Float32Array(new SharedArrayBuffer(count * frames * melBins * 2 * 4));
   for (let i = 0; i < images.length; i++) images[i] = rng.uniform() * 2 - 1;
   const options: NoteReplicaOptions = { spec, config, images, midiPitches: Array.from({ length: count }, (_, i) => 24 + (i % 61)) };

@@ -6,7 +6,8 @@
 import { tf } from '../../server/ml/tf.js';
 import { ParamStore } from '../../server/ml/params.js';
 import { Adam } from '../../server/ml/optim.js';
-import { Rng, latentNormal, randomLabels } from '../../server/ml/random.js';
+import { Rng } from '../../server/ml/random.js';
+import { latentNormal, randomLabels } from '../../server/ml/random-tensors.js';
 import { nonSaturatingDLoss, nonSaturatingGLoss, softmaxCrossEntropy } from '../../server/ml/losses.js';
 import { NET_VARIANT_DEFAULTS, type NetVariant, type ReferenceGan } from './types.js';
 

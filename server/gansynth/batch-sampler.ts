@@ -1,4 +1,4 @@
-import { SeededRandom, type RandomState } from './random.js';
+import { Rng, type RandomState } from '../ml/random.js';
 
 /** Everything needed to continue the same data order after a resume. */
 export interface BatchSamplerState {
@@ -17,7 +17,7 @@ export interface BatchSamplerState {
  */
 export class BatchSampler {
   private readonly count: number;
-  private rng: SeededRandom;
+  private rng: Rng;
   private epoch = 0;
   private position = 0;
   private epochRngState: RandomState;
@@ -30,11 +30,11 @@ export class BatchSampler {
       this.epoch = state.epoch;
       this.position = state.position;
       this.epochRngState = state.epochRngState;
-      this.rng = SeededRandom.fromState(state.epochRngState);
+      this.rng = Rng.fromState(state.epochRngState);
       this.order = this.rng.permutation(count);
       this.rng.setState(state.rngState);
     } else {
-      this.rng = new SeededRandom(`batches:${seed}`);
+      this.rng = new Rng(`batches:${seed}`);
       this.epochRngState = this.rng.getState();
       this.order = this.rng.permutation(count);
     }

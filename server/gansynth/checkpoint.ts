@@ -8,7 +8,7 @@ import { parseNoteModelSpec, type NoteModelSpec } from './spec.js';
 import { parseNoteTrainConfig, type NoteTrainConfig } from './train-config.js';
 import type { NoteGan } from './note-gan.js';
 import type { BatchSamplerState } from './batch-sampler.js';
-import type { RandomState } from './random.js';
+import type { RandomState } from '../ml/random.js';
 
 const word = z.number().int().min(0).max(0xffffffff);
 const rngStateSchema = z.tuple([word, word, word, word]);

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { SeededRandom } from './random.js';
+import { Rng } from '../ml/random.js';
 import { StudioError } from '../util/errors.js';
 
 /** The timbre vector for a seed: standard normal, the same bytes for the same seed and size on every machine. */
@@ -8,7 +8,7 @@ export function latentForSeed(seed: number, latentSize: number): Float32Array {
   if (!Number.isSafeInteger(seed) || seed < 0) {
     throw new StudioError('BAD_INPUT', `seed must be a non-negative integer, got ${seed}`);
   }
-  return new SeededRandom(`latent:${seed}`).normalArray(latentSize);
+  return new Rng(`latent:${seed}`).normalArray(latentSize);
 }
 
 /**

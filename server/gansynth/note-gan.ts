@@ -1,6 +1,6 @@
 /**
  * The trainable pair: generator and discriminator parameters, their Adam optimisers, and one training step of
- * WGAN-GP + AC-GAN (GANSynth's losses). All randomness comes in from the caller's SeededRandom, so a step is a
+ * WGAN-GP + AC-GAN (GANSynth's losses). All randomness comes in from the caller's Rng, so a step is a
  * pure function of (weights, optimiser state, batch, rng state) and a resumed run repeats a straight one exactly.
  */
 import { tf } from '../ml/tf.js';
@@ -12,7 +12,7 @@ import { runGenerator, pitchOneHot, GENERATOR_SCOPE } from './generator.js';
 import { runDiscriminator, DISCRIMINATOR_SCOPE } from './discriminator.js';
 import type { NoteModelSpec } from './spec.js';
 import type { NoteTrainConfig } from './train-config.js';
-import type { SeededRandom } from './random.js';
+import type { Rng } from '../ml/random.js';
 
 /** One training step's figures (all plain numbers, for losses.jsonl and the progress bar). */
 export interface StepLosses {
@@ -73,7 +73,7 @@ export class NoteGan {
    * pitches. Fake notes use the real batch's pitches (the data's pitch distribution), fresh latents from `rng`
    * (drawn in the same order as the data-parallel replicas draw them: D latents, GP mixes, G latents).
    */
-  trainStep(realImages: tf.Tensor4D, midiPitches: number[], rng: SeededRandom): StepLosses {
+  trainStep(realImages: tf.Tensor4D, midiPitches: number[], rng: Rng): StepLosses {
     const batch = midiPitches.length;
     const size = this.spec.latentSize;
     const d = this.discriminatorGradients({ realImages, midiPitches, latents: rng.normalArray(batch * size), alphas: rng.uniformArray(batch) });

@@ -11,7 +11,7 @@ import { splitBatch } from '../ml/parallel/data-parallel.js';
 import { StudioError } from '../util/errors.js';
 import { NoteGan, type StepLosses } from './note-gan.js';
 import { BatchSampler, type BatchSamplerState } from './batch-sampler.js';
-import { SeededRandom, type RandomState } from './random.js';
+import { Rng, type RandomState } from '../ml/random.js';
 import { imageShape, type NoteModelSpec } from './spec.js';
 import type { NoteTrainConfig } from './train-config.js';
 import { loadNoteCheckpoint } from './checkpoint.js';
@@ -63,7 +63,7 @@ export async function createReplica(options: unknown, share: { rank: number; par
 
   const gan = new NoteGan(spec, config);
   let sampler = new BatchSampler(count, config.seed);
-  let rng = new SeededRandom(`train:${config.seed}`);
+  let rng = new Rng(`train:${config.seed}`);
   if (o.resumeFrom) {
     const checkpoint = await loadNoteCheckpoint(o.resumeFrom);
     try {
@@ -72,10 +72,10 @@ export async function createReplica(options: unknown, share: { rank: number; par
       tf.dispose([checkpoint.weights, checkpoint.trainingWeights]);
     }
     sampler = new BatchSampler(count, config.seed, checkpoint.state.sampler);
-    rng = SeededRandom.fromState(checkpoint.state.rng);
+    rng = Rng.fromState(checkpoint.state.rng);
   }
 
-  const benchRng = new SeededRandom('replica-generate'); // never the training stream
+  const benchRng = new Rng('replica-generate'); // never the training stream
   let pitches: number[] = [];
   let figures: Partial<StepLosses> = {};
   let last: StepLosses | null = null;

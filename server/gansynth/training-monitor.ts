@@ -9,7 +9,7 @@ import { generateImages } from './generator.js';
 import { diversityRatio } from './diversity.js';
 import { latentForSeed } from './latent.js';
 import { shapeNote } from './note-shape.js';
-import { SeededRandom } from './random.js';
+import { Rng } from '../ml/random.js';
 import type { NoteModelSpec } from './spec.js';
 import type { NoteImageSet } from './note-dataset.js';
 
@@ -53,7 +53,7 @@ export function measureDiversity(
   samples: number,
   seed: number,
 ): { ratio: number; byPitch: Record<number, number> } {
-  const rng = new SeededRandom(`diversity:${seed}`);
+  const rng = new Rng(`diversity:${seed}`);
   const latents = Array.from({ length: samples }, () => rng.normalArray(spec.latentSize));
   const generated = new Map<number, Float32Array[]>();
   for (const pitch of real.keys()) {

@@ -2,15 +2,15 @@ import { strict as assert } from 'node:assert';
 import { kMeans } from '../../server/gansynth/eval/kmeans.js';
 import { NdbBins, normalQuantile } from '../../server/gansynth/eval/ndb.js';
 import { featureStatistics, frechetDistance, symmetricEigen } from '../../server/gansynth/eval/frechet.js';
-import { SeededRandom } from '../../server/gansynth/random.js';
+import { Rng } from '../../server/ml/random.js';
 
-function gaussianCloud(rng: SeededRandom, centre: number[], spread: number, count: number): Float32Array[] {
+function gaussianCloud(rng: Rng, centre: number[], spread: number, count: number): Float32Array[] {
   return Array.from({ length: count }, () => Float32Array.from(centre, (c) => c + spread * rng.normal()));
 }
 
 describe('gansynth eval maths', () => {
   it('k-means finds well-separated clusters', () => {
-    const rng = new SeededRandom(1);
+    const rng = new Rng(1);
     const centres = [[0, 0], [10, 0], [0, 10]];
     const points = centres.flatMap((c) => gaussianCloud(rng, c, 0.5, 40));
     const { assignments } = kMeans(points, { k: 3, seed: 2 });
@@ -28,7 +28,7 @@ describe('gansynth eval maths', () => {
   });
 
   it('NDB is small for samples from the reference distribution and large for a collapsed one', () => {
-    const rng = new SeededRandom(3);
+    const rng = new Rng(3);
     const centres = Array.from({ length: 10 }, (_, i) => [Math.cos(i) * 20, Math.sin(i) * 20, i]);
     const draw = (n: number) => Array.from({ length: n }, () => gaussianCloud(rng, centres[rng.int(10)]!, 2, 1)[0]!);
     const bins = new NdbBins(draw(2000), { k: 20, seed: 4 });
@@ -41,7 +41,7 @@ describe('gansynth eval maths', () => {
 
   it('symmetric eigendecomposition reconstructs the matrix', () => {
     const n = 6;
-    const rng = new SeededRandom(5);
+    const rng = new Rng(5);
     const b = Float64Array.from({ length: n * n }, () => rng.normal());
     const m = new Float64Array(n * n);
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) m[i * n + j]! += b[i * n + k]! * b[j * n + k]!;
@@ -56,7 +56,7 @@ describe('gansynth eval maths', () => {
   });
 
   it('Frechet distance is 0 for equal statistics and matches the closed form for diagonal Gaussians', () => {
-    const rng = new SeededRandom(6);
+    const rng = new Rng(6);
     const a = featureStatistics(gaussianCloud(rng, [0, 0, 0], 1, 500));
     assert.ok(frechetDistance(a, a) < 1e-8);
     const diag = (mean: number[], sd: number[]) => ({

@@ -6,7 +6,7 @@ import { NoteGan } from '../../server/gansynth/note-gan.js';
 import { runGenerator, pitchOneHot } from '../../server/gansynth/generator.js';
 import { runDiscriminator } from '../../server/gansynth/discriminator.js';
 import { noteTrainDefaults } from '../../server/gansynth/train-config.js';
-import { SeededRandom } from '../../server/gansynth/random.js';
+import { Rng } from '../../server/ml/random.js';
 import { syntheticNotes } from './helpers/synthetic-notes.js';
 
 describe('gansynth networks and training step (tiny)', () => {
@@ -52,7 +52,7 @@ describe('gansynth networks and training step (tiny)', () => {
     const spec = noteModelSpec('tiny');
     const gan = new NoteGan(spec, { ...noteTrainDefaults, batchSize: 4 });
     try {
-      const rng = new SeededRandom(1);
+      const rng = new Rng(1);
       const real = tf.tensor4d(Float32Array.from(data.images.slice(0, 4).flatMap((i) => Array.from(i))), [4, 32, 32, 2]);
       const pitches = data.midiPitches.slice(0, 4);
       const w0 = gan.generator.snapshot();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { tf } from '../../server/ml/tf.js';
-import { Rng, deriveSeed, latentNormal, randomLabels } from '../../server/ml/random.js';
+import { Rng, deriveSeed } from '../../server/ml/random.js';
+import { latentNormal, randomLabels } from '../../server/ml/random-tensors.js';
 import { initBackend } from '../../server/ml/backend.js';
 import { assertNoLeaks } from './layers/helpers.js';
 
@@ -30,6 +31,28 @@ describe('ml/random', () => {
     const ints = rng.intArray(1000, 61);
     assert.ok(ints.every((v) => v >= 0 && v < 61));
     assert.equal(new Set(ints).size, 61);
+  });
+
+  it('continues identically from a saved state (what a resumed training run relies on)', () => {
+    const rng = new Rng('resume');
+    rng.normalArray(10);
+    const state = rng.getState();
+    const expected = rng.normalArray(33);
+    const restored = Rng.fromState(JSON.parse(JSON.stringify(state)));
+    assert.deepEqual(restored.normalArray(33), expected);
+  });
+
+  it('takes string seeds, spreads nearby seeds apart and shuffles into permutations', () => {
+    assert.deepEqual(new Rng('latent:3').normalArray(16), new Rng('latent:3').normalArray(16));
+    assert.notDeepEqual(new Rng('latent:3').normalArray(16), new Rng('latent:4').normalArray(16));
+    assert.notDeepEqual(new Rng(8).normalArray(16), new Rng(9).normalArray(16));
+    const order = new Rng(2).permutation(50);
+    assert.deepEqual([...order].sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i));
+    assert.notDeepEqual(order, Array.from({ length: 50 }, (_, i) => i));
+    const counts = new Array(5).fill(0);
+    const rng = new Rng(1);
+    for (let i = 0; i < 5000; i++) counts[rng.int(5)]++;
+    for (const c of counts) assert.ok(c > 850 && c < 1150, `counts ${counts}`);
   });
 
   it('derives distinct seeds per label', () => {

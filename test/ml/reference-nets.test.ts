@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { tf } from '../../server/ml/tf.js';
 import { ParamStore } from '../../server/ml/params.js';
-import { Rng, latentNormal, randomLabels } from '../../server/ml/random.js';
+import { Rng } from '../../server/ml/random.js';
+import { latentNormal, randomLabels } from '../../server/ml/random-tensors.js';
 import { REFERENCE_GANS } from '../../bench/nets/index.js';
 import { assertNoLeaks, switchBackend } from './layers/helpers.js';
 

@@ -3,13 +3,13 @@
  * standard-normal vector as `timbreLatent` does here, see server/gansynth/latent.ts); the XY pad blends four of them.
  * Pure.
  */
-import { SeededRandom } from '../../../server/gansynth/random.js';
+import { Rng } from '../../../server/ml/random.js';
 
 /** The latent the server uses for `seed` (same generator, same stream name). */
 export function timbreLatent(seed: number, latentSize: number): Float32Array {
   if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`a timbre seed is a non-negative integer, got ${seed}`);
   if (!Number.isInteger(latentSize) || latentSize < 1) throw new Error(`latent size must be a positive integer, got ${latentSize}`);
-  return new SeededRandom(`latent:${seed}`).normalArray(latentSize);
+  return new Rng(`latent:${seed}`).normalArray(latentSize);
 }
 
 /** A point on the XY pad: x from left (0) to right (1), y from top (0) to bottom (1). */

@@ -3,7 +3,7 @@
  * reference set and a held-out set; generated notes get the held-out set's pitches and random timbres. Every figure is
  * computed for generated-vs-reference and for held-out-real-vs-reference, the ceiling it is read against.
  */
-import { SeededRandom } from '../random.js';
+import { Rng } from '../../ml/random.js';
 import type { NoteModel } from '../note-model.js';
 import type { ProgressCallback } from '../../util/progress.js';
 import { StudioError } from '../../util/errors.js';
@@ -63,7 +63,7 @@ export function evaluateNotes(model: NoteModel, realNotes: RealNote[], options: 
   const { heldOutShare, k, seed } = { ...evaluateDefaults, ...options };
   const { spec } = model;
   const inRange = realNotes.filter((n) => n.midiPitch >= spec.midiPitchMin && n.midiPitch <= spec.midiPitchMax);
-  const rng = new SeededRandom(`eval:${seed}`);
+  const rng = new Rng(`eval:${seed}`);
   const order = rng.permutation(inRange.length);
   const heldOutCount = Math.round(inRange.length * heldOutShare);
   const heldOut = order.slice(0, heldOutCount).map((i) => inRange[i]!);

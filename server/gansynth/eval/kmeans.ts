@@ -1,4 +1,4 @@
-import { SeededRandom } from '../random.js';
+import { Rng } from '../../ml/random.js';
 
 export interface KMeansOptions {
   k: number;
@@ -21,7 +21,7 @@ export function kMeans(points: ArrayLike<number>[], options: KMeansOptions): KMe
   const { k, maxIterations, seed } = { ...kmeansDefaults, ...options };
   if (points.length < k) throw new Error(`k-means needs at least k=${k} points, got ${points.length}`);
   const dim = points[0]!.length;
-  const rng = new SeededRandom(`kmeans:${seed}`);
+  const rng = new Rng(`kmeans:${seed}`);
   const centroids = seedPlusPlus(points, k, rng);
   const assignments = new Int32Array(points.length).fill(-1);
   let iterations = 0;
@@ -83,7 +83,7 @@ function squaredDistance(a: ArrayLike<number>, b: ArrayLike<number>, bound = Inf
   return s;
 }
 
-function seedPlusPlus(points: ArrayLike<number>[], k: number, rng: SeededRandom): Float64Array[] {
+function seedPlusPlus(points: ArrayLike<number>[], k: number, rng: Rng): Float64Array[] {
   const centroids = [Float64Array.from(points[rng.int(points.length)]!)];
   const best = points.map((p) => squaredDistance(p, centroids[0]!));
   while (centroids.length < k) {
