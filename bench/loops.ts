@@ -5,62 +5,25 @@
  * data-parallel workers. Weights are freshly initialised (speed does not depend on training). Prints JSON.
  * Options: --presets tiny,lite  --backends wasm,cpu  --workers 1,2  --iters N  --train-iters N  --no-train  --cap SECONDS
  */
-import { Command } from 'commander';
-import { availableParallelism, loadavg } from 'node:os';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { tf } from '../server/ml/tf.js';
-import { initBackend, type BackendName } from '../server/ml/backend.js';
-import { DataParallelTrainer } from '../server/ml/parallel/data-parallel.js';
+import { initBackend } from '../server/ml/backend.js';
 import { Rng } from '../server/ml/random.js';
 import { LoopGan } from '../server/musegan/loop-gan.js';
 import { LoopModel } from '../server/musegan/loop-model.js';
 import { generatorLogits } from '../server/musegan/generator.js';
 import { disposeLatentTensors, latentForSeed, latentTensors } from '../server/musegan/latents.js';
 import { packPhrases } from '../server/musegan/phrase-data.js';
-import type { LoopReplicaOptions } from '../server/musegan/loop-replica.js';
+import { LOOP_REPLICA_MODULE, type LoopReplicaOptions } from '../server/musegan/loop-replica.js';
 import { loopShape, loopSpecFromPreset, type LoopSpec } from '../server/musegan/spec.js';
 import { loopTrainDefaults } from '../server/musegan/train-config.js';
 import { measure, type Timing } from './nets/measure.js';
+import { loadAverage, machineAtStart, parseModelBenchOptions, timeTrainingIterations, type ModelBenchOptions } from './nets/model-bench.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 /** Issue 6's target on wasm. */
 const TARGETS = { loopB1Ms: 20 };
 
-interface Options {
-  presets: string[];
-  backends: BackendName[];
-  workers: number[];
-  iters: number;
-  trainIters: number;
-  train: boolean;
-  cap: number;
-}
-
-function parse(args: string[]): Options {
-  const program = new Command('loops')
-    .option('--presets <list>', 'model presets', 'tiny,lite')
-    .option('--backends <list>', 'backends for generation', 'wasm,cpu')
-    .option('--workers <list>', 'data-parallel worker counts for training iterations (wasm)', '1,2')
-    .option('--iters <n>', 'timed generations', '10')
-    .option('--train-iters <n>', 'timed training iterations', '4')
-    .option('--no-train', 'skip training timing')
-    .option('--cap <seconds>', 'stop starting new steps of one measurement after this long', '90')
-    .exitOverride();
-  program.parse(args, { from: 'user' });
-  const o = program.opts<{ presets: string; backends: string; workers: string; iters: string; trainIters: string; train: boolean; cap: string }>();
-  return {
-    presets: o.presets.split(',').map((s) => s.trim()),
-    backends: o.backends.split(',').map((s) => s.trim()) as BackendName[],
-    workers: o.workers.split(',').map(Number),
-    iters: Number(o.iters),
-    trainIters: Number(o.trainIters),
-    train: o.train,
-    cap: Number(o.cap),
-  };
-}
-
-async function generation(spec: LoopSpec, o: Options): Promise<Record<string, Timing>> {
+async function generation(spec: LoopSpec, o: ModelBenchOptions): Promise<Record<string, Timing>> {
   const gan = new LoopGan(spec, loopTrainDefaults(spec.preset));
   const weights = gan.inferenceWeights();
   const now = new Date().toISOString();
@@ -94,27 +57,20 @@ async function generation(spec: LoopSpec, o: Options): Promise<Record<string, Ti
   }
 }
 
-async function trainingIteration(spec: LoopSpec, workers: number, o: Options): Promise<Timing> {
+async function trainingIteration(spec: LoopSpec, workers: number, o: ModelBenchOptions): Promise<Timing> {
   const config = loopTrainDefaults(spec.preset);
   const rng = new Rng(5);
   const size = loopShape(spec).phraseSize;
   // Sparse random phrases at about the corpus's density (2% of cells on).
   const phrases = Array.from({ length: 64 }, () => Uint8Array.from({ length: size }, () => (rng.uniform() < 0.02 ? 1 : 0)));
   const options: LoopReplicaOptions = { spec, config, data: packPhrases(phrases) };
-  const here = fileURLToPath(import.meta.url);
-  const module = path.join(path.dirname(here), '..', 'server', 'musegan', `loop-replica${path.extname(here)}`);
-  const trainer = await DataParallelTrainer.start({ module, options, parties: workers, backend: 'wasm' });
-  try {
-    return await measure(() => trainer.iterate(), { iters: o.trainIters, warmup: 1, capSeconds: o.cap });
-  } finally {
-    await trainer.close();
-  }
+  return timeTrainingIterations({ replicaModule: LOOP_REPLICA_MODULE, replicaOptions: options, workers, iters: o.trainIters, warmup: 1, capSeconds: o.cap });
 }
 
 export async function main(args: string[]): Promise<unknown> {
-  const o = parse(args);
+  const o = parseModelBenchOptions('loops', args, { trainIters: 4, trainingUnit: 'iterations' });
   const out: Record<string, unknown> = {
-    machine: { cores: availableParallelism(), loadavgAtStart: loadavg().map((v) => Number(v.toFixed(2))) },
+    machine: machineAtStart(),
     targets: { lite: { wasm: TARGETS } },
   };
   for (const preset of o.presets) {
@@ -137,6 +93,6 @@ export async function main(args: string[]): Promise<unknown> {
     }
     out[preset] = figures;
   }
-  (out.machine as Record<string, unknown>).loadavgAtEnd = loadavg().map((v) => Number(v.toFixed(2)));
+  (out.machine as Record<string, unknown>).loadavgAtEnd = loadAverage();
   return out;
 }

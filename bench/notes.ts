@@ -5,61 +5,26 @@
  * Weights are freshly initialised (speed does not depend on training). Prints JSON; progress on stderr.
  * Options: --presets tiny,lite  --backends wasm,cpu  --workers 1,2  --iters N  --train-iters N  --no-train  --cap SECONDS
  */
-import { Command } from 'commander';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { tf } from '../server/ml/tf.js';
-import { initBackend, type BackendName } from '../server/ml/backend.js';
+import { initBackend } from '../server/ml/backend.js';
 import { saveModelFolder } from '../server/checkpoints/folder.js';
-import { DataParallelTrainer } from '../server/ml/parallel/data-parallel.js';
 import { noteModelSpec, imageShape, type NoteModelSpec } from '../server/gansynth/spec.js';
 import { NoteGan } from '../server/gansynth/note-gan.js';
 import { NoteModel } from '../server/gansynth/note-model.js';
 import { latentForSeed } from '../server/gansynth/latent.js';
 import { trainDefaultsFor } from '../server/gansynth/train-config.js';
-import type { NoteReplicaOptions } from '../server/gansynth/note-replica.js';
+import { NOTE_REPLICA_MODULE, type NoteReplicaOptions } from '../server/gansynth/note-replica.js';
 import { Rng } from '../server/ml/random.js';
 import { measure, type Timing } from './nets/measure.js';
+import { loadAverage, machineAtStart, parseModelBenchOptions, timeTrainingIterations, type ModelBenchOptions } from './nets/model-bench.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const ALL_PITCHES = Array.from({ length: 61 }, (_, i) => 24 + i);
 /** Issue 4's targets on wasm for `lite`. */
 const TARGETS = { noteB1Ms: 50, instrument61Ms: 2000 };
-
-interface Options {
-  presets: string[];
-  backends: BackendName[];
-  workers: number[];
-  iters: number;
-  trainIters: number;
-  train: boolean;
-  cap: number;
-}
-
-function parse(args: string[]): Options {
-  const program = new Command('notes')
-    .option('--presets <list>', 'model presets', 'tiny,lite')
-    .option('--backends <list>', 'backends for generation', 'wasm,cpu')
-    .option('--workers <list>', 'data-parallel worker counts for training steps (wasm)', '1,2')
-    .option('--iters <n>', 'timed generations', '10')
-    .option('--train-iters <n>', 'timed training steps', '5')
-    .option('--no-train', 'skip training-step timing')
-    .option('--cap <seconds>', 'stop starting new steps of one measurement after this long', '90')
-    .exitOverride();
-  program.parse(args, { from: 'user' });
-  const o = program.opts<{ presets: string; backends: string; workers: string; iters: string; trainIters: string; train: boolean; cap: string }>();
-  return {
-    presets: o.presets.split(',').map((s) => s.trim()),
-    backends: o.backends.split(',').map((s) => s.trim()) as BackendName[],
-    workers: o.workers.split(',').map(Number),
-    iters: Number(o.iters),
-    trainIters: Number(o.trainIters),
-    train: o.train,
-    cap: Number(o.cap),
-  };
-}
 
 /** A model folder with freshly initialised weights. */
 async function randomModelFolder(spec: NoteModelSpec, dir: string): Promise<void> {
@@ -75,7 +40,7 @@ async function randomModelFolder(spec: NoteModelSpec, dir: string): Promise<void
   gan.dispose();
 }
 
-async function generation(dir: string, o: Options): Promise<Record<string, Timing>> {
+async function generation(dir: string, o: ModelBenchOptions): Promise<Record<string, Timing>> {
   const model = await NoteModel.load(dir);
   const latent = latentForSeed(1, model.spec.latentSize);
   const cap = { iters: o.iters, warmup: 2, capSeconds: o.cap };
@@ -91,7 +56,7 @@ async function generation(dir: string, o: Options): Promise<Record<string, Timin
   }
 }
 
-async function trainingStep(spec: NoteModelSpec, workers: number, o: Options): Promise<Timing> {
+async function trainingStep(spec: NoteModelSpec, workers: number, o: ModelBenchOptions): Promise<Timing> {
   const config = trainDefaultsFor(spec.preset);
   const [frames, melBins] = imageShape(spec);
   const count = 64;
@@ -99,21 +64,14 @@ async function trainingStep(spec: NoteModelSpec, workers: number, o: Options): P
   const images = new Float32Array(new SharedArrayBuffer(count * frames * melBins * 2 * 4));
   for (let i = 0; i < images.length; i++) images[i] = rng.uniform() * 2 - 1;
   const options: NoteReplicaOptions = { spec, config, images, midiPitches: Array.from({ length: count }, (_, i) => 24 + (i % 61)) };
-  const here = fileURLToPath(import.meta.url);
-  const module = path.join(path.dirname(here), '..', 'server', 'gansynth', `note-replica${path.extname(here)}`);
-  const trainer = await DataParallelTrainer.start({ module, options, parties: workers, backend: 'wasm' });
-  try {
-    return await measure(() => trainer.iterate(), { iters: o.trainIters, warmup: 2, capSeconds: o.cap });
-  } finally {
-    await trainer.close();
-  }
+  return timeTrainingIterations({ replicaModule: NOTE_REPLICA_MODULE, replicaOptions: options, workers, iters: o.trainIters, warmup: 2, capSeconds: o.cap });
 }
 
 export async function main(args: string[]): Promise<unknown> {
-  const o = parse(args);
+  const o = parseModelBenchOptions('notes', args, { trainIters: 5, trainingUnit: 'steps' });
   const root = mkdtempSync(path.join(tmpdir(), 'studio-bench-notes-'));
   const out: Record<string, unknown> = {
-    machine: { cores: availableParallelism(), loadavgAtStart: loadavg().map((v) => Number(v.toFixed(2))) },
+    machine: machineAtStart(),
     targets: { lite: { wasm: TARGETS } },
   };
   try {
@@ -142,6 +100,6 @@ export async function main(args: string[]): Promise<unknown> {
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
-  (out.machine as Record<string, unknown>).loadavgAtEnd = loadavg().map((v) => Number(v.toFixed(2)));
+  (out.machine as Record<string, unknown>).loadavgAtEnd = loadAverage();
   return out;
 }
