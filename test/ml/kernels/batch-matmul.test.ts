@@ -1,17 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { tf } from '../../../server/ml/tf.js';
-import { compareBackends, ErrorLog, prepareBackends, restoreBackend } from './compare.js';
+import { compareBackends, compareBackendsSuite } from './compare.js';
 
 describe('wasm BatchMatMul with transposed operands (dense-layer gradients) matches cpu', function () {
-  let previous: string | null = null;
-  const log = new ErrorLog();
-  before(async () => {
-    previous = await prepareBackends();
-  });
-  after(async () => {
-    await restoreBackend(previous);
-    console.log(`      worst relative error: ${log.summary()}`);
-  });
+  const log = compareBackendsSuite();
 
   it('every transpose combination, rank 2 and 3, both operand orders of cost', () => {
     // [m, k, n]: a wide right operand (the swapped product wins) and a tall one (the direct product wins).

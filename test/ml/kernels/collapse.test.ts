@@ -1,17 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { tf } from '../../../server/ml/tf.js';
-import { compareBackends, ErrorLog, prepareBackends, restoreBackend } from './compare.js';
+import { compareBackends, compareBackendsSuite } from './compare.js';
 
 describe('wasm Slice and Transpose on merged axes match cpu (rank 3 to 6)', function () {
-  let previous: string | null = null;
-  const log = new ErrorLog();
-  before(async () => {
-    previous = await prepareBackends();
-  });
-  after(async () => {
-    await restoreBackend(previous);
-    console.log(`      worst relative error: ${log.summary()}`);
-  });
+  const log = compareBackendsSuite();
 
   it('slices that take some axes whole, none, or all', () => {
     const shape = [3, 4, 5, 6, 2];

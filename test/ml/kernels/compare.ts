@@ -23,6 +23,23 @@ export async function restoreBackend(previous: string | null): Promise<void> {
   if (previous) await tf.setBackend(previous);
 }
 
+/**
+ * For a describe block that compares backends: prepares both before its tests, restores the previous backend after
+ * them and prints the worst error per kernel that its tests logged (returned).
+ */
+export function compareBackendsSuite(): ErrorLog {
+  let previous: string | null = null;
+  const log = new ErrorLog();
+  before(async () => {
+    previous = await prepareBackends();
+  });
+  after(async () => {
+    await restoreBackend(previous);
+    console.log(`      worst relative error: ${log.summary()}`);
+  });
+  return log;
+}
+
 /** Runs `body` with `name` as the active backend and switches back afterwards. */
 export function onBackend<T>(name: TestBackend, body: () => T): T {
   const previous = tf.getBackend();

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { tf } from '../../../server/ml/tf.js';
-import { compareBackends, ErrorLog, prepareBackends, restoreBackend } from './compare.js';
+import { compareBackends, compareBackendsSuite } from './compare.js';
 
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
 type Strides = [number, number];
@@ -39,15 +39,7 @@ function outputShape(c: Case): number[] {
 }
 
 describe('wasm 2-D conv backprop kernels match cpu', function () {
-  let previous: string | null = null;
-  const log = new ErrorLog();
-  before(async () => {
-    previous = await prepareBackends();
-  });
-  after(async () => {
-    await restoreBackend(previous);
-    console.log(`      worst relative error: ${log.summary()}`);
-  });
+  const log = compareBackendsSuite();
 
   it('Conv2DBackpropInput (conv2dTranspose) over strides, paddings and odd sizes', () => {
     const all = cases();

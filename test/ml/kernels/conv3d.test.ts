@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { tf } from '../../../server/ml/tf.js';
-import { compareBackends, ErrorLog, prepareBackends, restoreBackend } from './compare.js';
+import { compareBackends, compareBackendsSuite } from './compare.js';
 
 type Shape5 = [number, number, number, number, number];
 type Strides3 = [number, number, number];
@@ -38,15 +38,7 @@ function outputShape(c: Case): number[] {
 }
 
 describe('wasm 3-D conv kernels (sums of 2-D convs over depth taps) match cpu', function () {
-  let previous: string | null = null;
-  const log = new ErrorLog();
-  before(async () => {
-    previous = await prepareBackends();
-  });
-  after(async () => {
-    await restoreBackend(previous);
-    console.log(`      worst relative error: ${log.summary()}`);
-  });
+  const log = compareBackendsSuite();
 
   it('Conv3D over strides, paddings and odd sizes', () => {
     for (const [i, c] of cases().entries()) {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { tf } from '../../../server/ml/tf.js';
-import { compareBackends, ErrorLog, prepareBackends, restoreBackend } from './compare.js';
+import { compareBackends, compareBackendsSuite } from './compare.js';
 
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
 
@@ -37,15 +37,7 @@ function outputShape(c: Case): number[] {
 }
 
 describe('wasm depthwise conv and its backprop kernels match cpu', function () {
-  let previous: string | null = null;
-  const log = new ErrorLog();
-  before(async () => {
-    previous = await prepareBackends();
-  });
-  after(async () => {
-    await restoreBackend(previous);
-    console.log(`      worst relative error: ${log.summary()}`);
-  });
+  const log = compareBackendsSuite();
 
   it('DepthwiseConv2dNative (stock), BackpropInput and BackpropFilter over strides, paddings, multipliers', () => {
     // cpu's depthwise backprop kernels ignore dilations (see the adjoint test below); tfjs' gradient never

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { tf } from '../../../server/ml/tf.js';
-import { ErrorLog, onBackend, prepareBackends, relativeError, restoreBackend, type TestBackend } from './compare.js';
+import { compareBackendsSuite, onBackend, relativeError, type TestBackend } from './compare.js';
 import { discriminatorLoss, disposeGan, generatorLoss, loopGan, noteGan, type Loss, type TinyGan, trainStep } from './tiny-gans.js';
 
 const TOLERANCE = 1e-4;
@@ -32,15 +32,7 @@ function lossesAndGradients(backend: TestBackend, make: () => TinyGan, loss: Los
 }
 
 describe('a whole GAN training step on wasm equals cpu', function () {
-  let previous: string | null = null;
-  const log = new ErrorLog();
-  before(async () => {
-    previous = await prepareBackends();
-  });
-  after(async () => {
-    await restoreBackend(previous);
-    console.log(`      worst relative error: ${log.summary()}`);
-  });
+  const log = compareBackendsSuite();
 
   for (const [name, make] of NETS) {
     for (const loss of LOSSES) {

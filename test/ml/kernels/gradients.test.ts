@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { tf } from '../../../server/ml/tf.js';
-import { compareBackends, ErrorLog, onBackend, prepareBackends, restoreBackend, seededValues, type TestBackend } from './compare.js';
+import { compareBackends, compareBackendsSuite, onBackend, seededValues, type TestBackend } from './compare.js';
 
 type Tensor = tf.Tensor;
 type Shape = number[];
@@ -121,15 +121,7 @@ function directionalError(backend: TestBackend, c: GradCase, seed: number): numb
 }
 
 describe('registered gradients: second order (WGAN-GP) and conv3dTranspose', function () {
-  let previous: string | null = null;
-  const log = new ErrorLog();
-  before(async () => {
-    previous = await prepareBackends();
-  });
-  after(async () => {
-    await restoreBackend(previous);
-    console.log(`      worst relative error: ${log.summary()}`);
-  });
+  const log = compareBackendsSuite();
 
   for (const [i, c] of CASES.entries()) {
     it(`${c.name}: gradient of the gradient matches finite differences on cpu and wasm, and wasm matches cpu`, () => {

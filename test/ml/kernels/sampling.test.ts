@@ -1,19 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { tf } from '../../../server/ml/tf.js';
-import { compareBackends, ErrorLog, prepareBackends, restoreBackend } from './compare.js';
+import { compareBackends, compareBackendsSuite } from './compare.js';
 
 const TOLERANCE = 1e-5;
 
 describe('wasm pooling/resizing gradients, leading-axis reductions and leakyRelu gradient match cpu', function () {
-  let previous: string | null = null;
-  const log = new ErrorLog();
-  before(async () => {
-    previous = await prepareBackends();
-  });
-  after(async () => {
-    await restoreBackend(previous);
-    console.log(`      worst relative error: ${log.summary()}`);
-  });
+  const log = compareBackendsSuite();
 
   it('AvgPoolGrad: tiled power-of-two windows (fast path), odd sizes, overlapping and padded windows', () => {
     const cases: { shape: number[]; filter: number | [number, number]; stride: number | [number, number]; pad: 'same' | 'valid' }[] = [
