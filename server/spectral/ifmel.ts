@@ -13,7 +13,8 @@
 import { StudioError } from '../util/errors.js';
 import { linearRowToMel, melFilterbank, type MelFilterbank } from './mel.js';
 import type { SpectralPreset } from './presets.js';
-import { istft, stft, type ComplexSpectrogram } from './stft.js';
+import { stft } from './stft.js';
+import { StftSynthesis } from './synthesis.js';
 
 /** [frames, bins, 2] of a preset's IF-Mel spectrogram. */
 export function ifMelShape(preset: SpectralPreset): [number, number, number] {
@@ -131,52 +132,95 @@ function encode(samples: Float32Array, preset: SpectralPreset, bank: MelFilterba
   return out;
 }
 
-function decode(spec: Float32Array, preset: SpectralPreset, bank: MelFilterbank | null): Float32Array {
-  const { frames, linearBins, nFft, hop } = preset;
+/** What inverting one preset's spectrograms needs besides the spectrogram: made once per preset and kept. */
+interface InversePlan {
+  bands: number;
+  linearBins: number;
+  floor: number;
+  /** Half the log-power range: v in [-1, 1] -> floor + (v + 1) * halfRange. */
+  halfRange: number;
+  /** Linear bin k: power from bands lower[k] and upper[k] (weights 1 - frac[k], frac[k]), phase from nearest[k]. */
+  lower: Int32Array;
+  upper: Int32Array;
+  frac: Float64Array;
+  nearest: Int32Array;
+  /** Scratch, per band: power of the current frame and the running phase as a unit phasor. */
+  bandPower: Float64Array;
+  phaseRe: Float64Array;
+  phaseIm: Float64Array;
+  synthesis: StftSynthesis;
+}
+
+const inversePlans = new Map<string, InversePlan>();
+
+function inversePlanFor(preset: SpectralPreset, bank: MelFilterbank | null): InversePlan {
+  const { frames, linearBins, nFft, hop, samples } = preset;
+  const key = [bank ? 'mel' : 'linear', preset.sampleRate, nFft, hop, frames, preset.melBins, linearBins, preset.fMinHz, preset.fMaxHz, preset.dynamicRangeDb, samples].join(':');
+  const cached = inversePlans.get(key);
+  if (cached) return cached;
   const bands = bank ? bank.melBins : linearBins;
-  if (spec.length !== frames * bands * 2) {
-    throw new StudioError('BAD_INPUT', `spectrogram has ${spec.length} values, expected ${frames}x${bands}x2 = ${frames * bands * 2} for preset "${preset.name}"`);
-  }
   const { floor, ceiling } = logPowerRange(preset);
-  const half = (ceiling - floor) / 2;
-  const bins = nFft / 2 + 1;
-  const complex: ComplexSpectrogram = { frames, bins, re: new Float32Array(frames * bins), im: new Float32Array(frames * bins) };
   // Where each linear bin reads: power interpolated between bands `lower` and `lower + 1` (measured: lower
   // spectral error than interpolating the log), IF from the nearest band, so all bins of a band turn together
   // like the bins of one partial. The linear variant reads its own bin.
   const lower = bank ? bank.inverseLower : Int32Array.from({ length: linearBins }, (_, k) => k);
   const frac = bank ? bank.inverseFrac : new Float64Array(linearBins);
-  const nearest = Int32Array.from({ length: linearBins }, (_, k) => Math.min(bands - 1, lower[k]! + (frac[k]! < 0.5 ? 0 : 1)));
-  const bandPower = new Float64Array(bands);
-  const rotRe = new Float64Array(bands);
-  const rotIm = new Float64Array(bands);
-  // Each bin's phase as a unit phasor, advanced by its band's rotation every frame (no per-bin trigonometry).
-  const phaseRe = new Float64Array(linearBins).fill(1);
-  const phaseIm = new Float64Array(linearBins);
-  for (let t = 0; t < frames; t++) {
+  const plan: InversePlan = {
+    bands,
+    linearBins,
+    floor,
+    halfRange: (ceiling - floor) / 2,
+    lower,
+    upper: lower.map((lo) => Math.min(lo + 1, bands - 1)),
+    frac,
+    nearest: Int32Array.from({ length: linearBins }, (_, k) => Math.min(bands - 1, lower[k]! + (frac[k]! < 0.5 ? 0 : 1))),
+    bandPower: new Float64Array(bands),
+    phaseRe: new Float64Array(bands),
+    phaseIm: new Float64Array(bands),
+    synthesis: StftSynthesis.of({ nFft, hop, frames, length: samples }),
+  };
+  inversePlans.set(key, plan);
+  return plan;
+}
+
+function decode(spec: Float32Array, preset: SpectralPreset, bank: MelFilterbank | null): Float32Array {
+  const { frames, linearBins } = preset;
+  const bands = bank ? bank.melBins : linearBins;
+  if (spec.length !== frames * bands * 2) {
+    throw new StudioError('BAD_INPUT', `spectrogram has ${spec.length} values, expected ${frames}x${bands}x2 = ${frames * bands * 2} for preset "${preset.name}"`);
+  }
+  const plan = inversePlanFor(preset, bank);
+  const { floor, halfRange, lower, upper, frac, nearest, bandPower, phaseRe, phaseIm } = plan;
+  // Each band's phase as a unit phasor, advanced by the band's rotation every frame (no per-bin trigonometry);
+  // every bin takes the phasor of its nearest band.
+  phaseRe.fill(1);
+  phaseIm.fill(0);
+  return plan.synthesis.run((t, re, im) => {
     const inRow = t * bands * 2;
     for (let m = 0; m < bands; m++) {
       const v = spec[inRow + 2 * m]!;
       // The floor is silence, not a -dynamicRangeDb noise floor.
-      bandPower[m] = v <= -1 ? 0 : Math.exp(floor + (Math.min(1, v) + 1) * half);
+      bandPower[m] = v <= -1 ? 0 : Math.exp(floor + (Math.min(1, v) + 1) * halfRange);
       const angle = Math.PI * spec[inRow + 2 * m + 1]!;
-      rotRe[m] = Math.cos(angle);
-      rotIm[m] = Math.sin(angle);
+      const c = Math.cos(angle);
+      const s = Math.sin(angle);
+      const pr = phaseRe[m]!;
+      const pi = phaseIm[m]!;
+      phaseRe[m] = pr * c - pi * s;
+      phaseIm[m] = pr * s + pi * c;
     }
-    const row = t * bins;
     for (let k = 0; k < linearBins; k++) {
-      const lo = lower[k]!;
       const f = frac[k]!;
-      const power = f === 0 ? bandPower[lo]! : (1 - f) * bandPower[lo]! + f * bandPower[Math.min(lo + 1, bands - 1)]!;
-      const n = nearest[k]!;
-      const re = phaseRe[k]! * rotRe[n]! - phaseIm[k]! * rotIm[n]!;
-      const im = phaseRe[k]! * rotIm[n]! + phaseIm[k]! * rotRe[n]!;
-      phaseRe[k] = re;
-      phaseIm[k] = im;
+      const power = f === 0 ? bandPower[lower[k]!]! : (1 - f) * bandPower[lower[k]!]! + f * bandPower[upper[k]!]!;
       const magnitude = Math.sqrt(power);
-      complex.re[row + k] = magnitude * re;
-      complex.im[row + k] = magnitude * im;
+      const n = nearest[k]!;
+      re[k] = magnitude * phaseRe[n]!;
+      im[k] = magnitude * phaseIm[n]!;
     }
-  }
-  return istft(complex, { nFft, hop, length: preset.samples });
+    // Bins above linearBins (the Nyquist bin) are silent.
+    for (let k = linearBins; k < re.length; k++) {
+      re[k] = 0;
+      im[k] = 0;
+    }
+  });
 }
