@@ -6,6 +6,7 @@
 import { CommanderError, type Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
+import { readModelSummary } from '../checkpoints/folder.js';
 import { ProgressBar } from '../util/progress.js';
 import { StudioError } from '../util/errors.js';
 import { parseIntegerOption } from './generate-note.js';
@@ -60,10 +61,24 @@ export function givenFlags(values: Record<string, unknown>): string[] {
     .map(([k]) => k);
 }
 
-/** A resumed run keeps its own preset and settings, or it would not be the same run: says which flags it ignores. */
-export function logResumeKeeps(log: (message: string) => void, resume: { outDir: string; preset: string; flagPreset: string; ignoredFlags: string[] }): void {
-  if (resume.preset !== resume.flagPreset) log(`--preset ${resume.flagPreset} ignored: ${resume.outDir} is a "${resume.preset}" model and resumes as one`);
-  for (const flag of resume.ignoredFlags) log(`${flag} ignored on --resume (the run keeps its own)`);
+export interface RunSpecSources<Spec> {
+  /** The spec a new run trains (from --preset and the model's own flags). */
+  fresh: Spec;
+  parse(raw: unknown, source: string): Spec;
+  /** Flags given that only a new run takes. */
+  freshFlags: string[];
+}
+
+/**
+ * The spec of the run: on --resume the folder's, saying which flags it then ignores (a resumed run keeps its own
+ * preset and settings, or it would not be the same run); otherwise the fresh one.
+ */
+export async function runSpec<Spec extends { preset: string }>(flags: TrainRunFlags, outDir: string, sources: RunSpecSources<Spec>): Promise<Spec> {
+  if (!flags.resume) return sources.fresh;
+  const spec = sources.parse((await readModelSummary(outDir)).spec, path.join(outDir, 'spec.json'));
+  if (spec.preset !== flags.preset) cliLog(`--preset ${flags.preset} ignored: ${outDir} is a "${spec.preset}" model and resumes as one`);
+  for (const flag of sources.freshFlags) cliLog(`${flag} ignored on --resume (the run keeps its own)`);
+  return spec;
 }
 
 /** Logs as `studio: ...` on stderr. */

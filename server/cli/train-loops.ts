@@ -5,7 +5,6 @@
 import type { Command } from 'commander';
 import * as path from 'node:path';
 import { initBackend } from '../ml/backend.js';
-import { readModelSummary } from '../checkpoints/folder.js';
 import { GENERATOR_DESIGNS, LOOP_PRESETS, loopSpecFromPreset, parseLoopSpec, type GeneratorDesign } from '../musegan/spec.js';
 import { loopTrainDefaults, parseLoopTrainConfig, type LoopTrainConfig } from '../musegan/train-config.js';
 import { loadLoopData } from '../musegan/phrase-data.js';
@@ -14,7 +13,7 @@ import { StudioError } from '../util/errors.js';
 import { projectRoot } from '../util/version.js';
 import { commandGroup } from './groups.js';
 import { parseIntegerOption, parseNumberOption } from './generate-note.js';
-import { addRunOptions, addSessionOptions, cliLog, givenFlags, logResumeKeeps, parseRunFlags, runTrainSession, type TrainRunFlags } from './train-common.js';
+import { addRunOptions, addSessionOptions, cliLog, givenFlags, parseRunFlags, runSpec, runTrainSession, type TrainRunFlags } from './train-common.js';
 
 interface TrainLoopsFlags extends TrainRunFlags {
   data?: string;
@@ -39,27 +38,18 @@ async function trainLoopsCommand(flags: TrainLoopsFlags): Promise<void> {
   const dataDir = path.resolve(flags.data ?? defaultLoopDatasetDir());
 
   // Settings only a new run takes (a resumed run keeps its own, or it would not be the same run).
-  const fresh: Partial<LoopTrainConfig> = {};
-  if (flags.batchSize !== undefined) fresh.batchSize = parseIntegerOption('--batch-size', flags.batchSize, 1, 512);
-  if (flags.criticSteps !== undefined) fresh.criticSteps = parseIntegerOption('--critic-steps', flags.criticSteps, 1, 20);
-  if (flags.binaryFrom !== undefined) fresh.binaryFromStep = parseIntegerOption('--binary-from', flags.binaryFrom, 0, 10_000_000);
-  if (flags.seed !== undefined) fresh.seed = parseIntegerOption('--seed', flags.seed, 0, 2 ** 31 - 1);
-  if (flags.lr !== undefined) fresh.learningRate = parseNumberOption('--lr', flags.lr, 0, 1);
+  const freshConfig: Partial<LoopTrainConfig> = {};
+  if (flags.batchSize !== undefined) freshConfig.batchSize = parseIntegerOption('--batch-size', flags.batchSize, 1, 512);
+  if (flags.criticSteps !== undefined) freshConfig.criticSteps = parseIntegerOption('--critic-steps', flags.criticSteps, 1, 20);
+  if (flags.binaryFrom !== undefined) freshConfig.binaryFromStep = parseIntegerOption('--binary-from', flags.binaryFrom, 0, 10_000_000);
+  if (flags.seed !== undefined) freshConfig.seed = parseIntegerOption('--seed', flags.seed, 0, 2 ** 31 - 1);
+  if (flags.lr !== undefined) freshConfig.learningRate = parseNumberOption('--lr', flags.lr, 0, 1);
   const freshFlags = givenFlags({ '--batch-size': flags.batchSize, '--critic-steps': flags.criticSteps, '--binary-from': flags.binaryFrom, '--seed': flags.seed, '--lr': flags.lr, '--design': flags.design });
 
   const info = await initBackend();
-  let spec = loopSpecFromPreset(flags.preset, { design: flags.design as GeneratorDesign | undefined, conditioning: flags.conditioning });
-  let config: LoopTrainConfig | undefined;
-  if (flags.resume) {
-    spec = parseLoopSpec((await readModelSummary(outDir)).spec, path.join(outDir, 'spec.json'));
-    logResumeKeeps(cliLog, { outDir, preset: spec.preset, flagPreset: flags.preset, ignoredFlags: freshFlags });
-  } else {
-    const defaults = loopTrainDefaults(flags.preset);
-    const fields = { ...defaults, ...fresh, ...(steps ? { steps } : {}), ...(checkpointEvery ? { checkpointEvery } : {}) };
-    // Shorter runs keep binary neurons for their second half unless told otherwise.
-    if (steps && fresh.binaryFromStep === undefined) fields.binaryFromStep = Math.round((defaults.binaryFromStep / defaults.steps) * steps);
-    config = parseLoopTrainConfig(fields, 'training options');
-  }
+  const fresh = loopSpecFromPreset(flags.preset, { design: flags.design as GeneratorDesign | undefined, conditioning: flags.conditioning });
+  const spec = await runSpec(flags, outDir, { fresh, parse: parseLoopSpec, freshFlags });
+  const config = flags.resume ? undefined : newRunConfig(flags.preset, freshConfig, steps, checkpointEvery);
 
   await runTrainSession({ outDir, quiet: flags.quiet, secondSignalExits: false }, async ({ bar, signal, log }) => {
     const data = loadLoopData(dataDir, spec);
@@ -67,6 +57,15 @@ async function trainLoopsCommand(flags: TrainLoopsFlags): Promise<void> {
     const resumeOverrides = { steps, checkpointEvery };
     return trainLoopModel({ outDir, data, spec, config, resume: flags.resume, resumeOverrides, overwrite: flags.force, workers, signal, onProgress: bar.update, log });
   });
+}
+
+/** A new run's config: the preset's defaults and the flags given. */
+function newRunConfig(preset: string, fresh: Partial<LoopTrainConfig>, steps: number | undefined, checkpointEvery: number | undefined): LoopTrainConfig {
+  const defaults = loopTrainDefaults(preset);
+  const fields = { ...defaults, ...fresh, ...(steps ? { steps } : {}), ...(checkpointEvery ? { checkpointEvery } : {}) };
+  // Shorter runs keep binary neurons for their second half unless told otherwise.
+  if (steps && fresh.binaryFromStep === undefined) fields.binaryFromStep = Math.round((defaults.binaryFromStep / defaults.steps) * steps);
+  return parseLoopTrainConfig(fields, 'training options');
 }
 
 export function registerTrainLoops(program: Command): void {

@@ -8,12 +8,11 @@ import { initBackend } from '../ml/backend.js';
 import { defaultNoteDatasetDir } from '../data/notes/build.js';
 import { noteModelSpec, parseNoteModelSpec, NOTE_PRESETS } from '../gansynth/spec.js';
 import { parseNoteTrainConfig, trainDefaultsFor, type NoteTrainConfig } from '../gansynth/train-config.js';
-import { readModelSummary } from '../checkpoints/folder.js';
 import { loadNoteDataset } from '../gansynth/load-notes.js';
 import { trainNoteModel } from '../gansynth/trainer.js';
 import { commandGroup } from './groups.js';
 import { parseIntegerOption, parseListOption, parseNumberOption } from './generate-note.js';
-import { addRunOptions, addSessionOptions, cliLog, givenFlags, logResumeKeeps, parseRunFlags, runTrainSession, type TrainRunFlags } from './train-common.js';
+import { addRunOptions, addSessionOptions, cliLog, givenFlags, parseRunFlags, runSpec, runTrainSession, type TrainRunFlags } from './train-common.js';
 
 interface TrainNotesFlags extends TrainRunFlags {
   data?: string;
@@ -37,15 +36,9 @@ async function trainNotesCommand(flags: TrainNotesFlags): Promise<void> {
 
   const info = await initBackend();
   // The spec decides what the data is converted to; on resume it comes from the folder.
-  let spec = noteModelSpec(flags.preset);
-  let config: NoteTrainConfig | undefined;
-  if (flags.resume) {
-    spec = parseNoteModelSpec((await readModelSummary(outDir)).spec, path.join(outDir, 'spec.json'));
-    logResumeKeeps(cliLog, { outDir, preset: spec.preset, flagPreset: flags.preset, ignoredFlags: freshFlags });
-  } else {
-    const fields = { ...trainDefaultsFor(flags.preset), ...fresh, ...(steps ? { steps } : {}), ...(checkpointEvery ? { checkpointEvery } : {}) };
-    config = parseNoteTrainConfig(fields, 'training options');
-  }
+  const spec = await runSpec(flags, outDir, { fresh: noteModelSpec(flags.preset), parse: parseNoteModelSpec, freshFlags });
+  const fields = { ...trainDefaultsFor(flags.preset), ...fresh, ...(steps ? { steps } : {}), ...(checkpointEvery ? { checkpointEvery } : {}) };
+  const config = flags.resume ? undefined : parseNoteTrainConfig(fields, 'training options');
 
   await runTrainSession({ outDir, quiet: flags.quiet, secondSignalExits: true }, async ({ bar, signal, log }) => {
     const data = await loadNoteDataset(dataDir, spec, { onProgress: bar.update });

@@ -3,29 +3,16 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { tf } from '../../server/ml/tf.js';
 import { initBackend } from '../../server/ml/backend.js';
-import { loadModelFolder } from '../../server/checkpoints/folder.js';
 import { loadLoopData } from '../../server/musegan/phrase-data.js';
 import { trainLoopModel } from '../../server/musegan/trainer.js';
 import { loopSpecFromPreset } from '../../server/musegan/spec.js';
 import { loopTrainDefaults, type LoopTrainConfig } from '../../server/musegan/train-config.js';
 import { ToneMidi } from '../music/midi-fixtures.js';
 import { grooveDataset, tempDir } from './fixtures.js';
+import { folderWeights } from '../helpers/folder-weights.js';
 
 const spec = loopSpecFromPreset('tiny');
 const config: LoopTrainConfig = { ...loopTrainDefaults('tiny'), steps: 2, batchSize: 2, criticSteps: 2, checkpointEvery: 1, binaryFromStep: 1, previewCount: 2 };
-
-async function weightsOf(dir: string): Promise<Record<string, Float32Array>> {
-  const folder = await loadModelFolder(dir, { training: true });
-  const out: Record<string, Float32Array> = {};
-  for (const [k, v] of Object.entries({ ...folder.weights, ...prefixed(folder.training!.weights) })) out[k] = v.dataSync() as Float32Array;
-  tf.dispose(folder.weights);
-  tf.dispose(folder.training!.weights);
-  return out;
-}
-
-function prefixed(map: tf.NamedTensorMap): tf.NamedTensorMap {
-  return Object.fromEntries(Object.entries(map).map(([k, v]) => [`training:${k}`, v]));
-}
 
 describe('loop trainer (tiny)', function () {
   let tmp: string;
@@ -66,10 +53,10 @@ describe('loop trainer (tiny)', function () {
     assert.equal(first.stoppedBy, 'session-limit');
     const second = await trainLoopModel({ outDir: halves, data, resume: true, workers: 1 });
     assert.equal(second.step, 2);
-    const a = await weightsOf(straight);
-    const b = await weightsOf(halves);
-    assert.deepEqual(Object.keys(b).sort(), Object.keys(a).sort());
-    for (const name of Object.keys(a)) assert.deepEqual(b[name], a[name], `${name} differs after resume`);
+    const a = await folderWeights(straight);
+    const b = await folderWeights(halves);
+    assert.deepEqual([...b.keys()].sort(), [...a.keys()].sort());
+    for (const [name, values] of a) assert.deepEqual(b.get(name), values, `${name} differs after resume`);
     await assert.rejects(trainLoopModel({ outDir: halves, data, spec, config }), /already exists; pass --resume/);
   });
 
@@ -79,10 +66,10 @@ describe('loop trainer (tiny)', function () {
     const short = { ...config, steps: 1 };
     await trainLoopModel({ outDir: one, data, spec, config: short, workers: 1 });
     await trainLoopModel({ outDir: two, data, spec, config: short, workers: 2 });
-    const a = await weightsOf(one);
-    const b = await weightsOf(two);
+    const a = await folderWeights(one);
+    const b = await folderWeights(two);
     let worst = 0;
-    for (const name of Object.keys(a)) a[name]!.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - b[name]![i]!) / (1e-3 + Math.abs(v)))));
+    for (const [name, values] of a) values.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - b.get(name)![i]!) / (1e-3 + Math.abs(v)))));
     assert.ok(worst < 1e-2, `largest relative difference ${worst}`);
     await assert.rejects(trainLoopModel({ outDir: path.join(tmp, 'odd'), data, spec, config: { ...short, batchSize: 3 }, workers: 2 }), /batch 3 does not split evenly over 2 workers/);
   });

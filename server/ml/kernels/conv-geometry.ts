@@ -46,37 +46,25 @@ export function is1x1Identity(rows: AxisGeometry, cols: AxisGeometry): boolean {
 
 /** Height and width geometry of a 2-D conv from tfjs' own shape arithmetic (so 'same'/'valid'/explicit agree). */
 export function conv2dAxes(info: tf.backend_util.Conv2DInfo): [AxisGeometry, AxisGeometry] {
-  return [
-    {
-      inSize: info.inHeight,
-      outSize: info.outHeight,
-      filterSize: info.filterHeight,
-      stride: info.strideHeight,
-      dilation: info.dilationHeight,
-      padBefore: info.padInfo.top,
-    },
-    {
-      inSize: info.inWidth,
-      outSize: info.outWidth,
-      filterSize: info.filterWidth,
-      stride: info.strideWidth,
-      dilation: info.dilationWidth,
-      padBefore: info.padInfo.left,
-    },
-  ];
+  return heightAndWidth(info);
 }
 
 /** Depth, height and width geometry of a 3-D conv. */
 export function conv3dAxes(info: tf.backend_util.Conv3DInfo): [AxisGeometry, AxisGeometry, AxisGeometry] {
+  const depth: AxisGeometry = {
+    inSize: info.inDepth,
+    outSize: info.outDepth,
+    filterSize: info.filterDepth,
+    stride: info.strideDepth,
+    dilation: info.dilationDepth,
+    padBefore: info.padInfo.front,
+  };
+  return [depth, ...heightAndWidth(info)];
+}
+
+/** The height and width axes: the same fields in a 2-D and a 3-D conv's info. */
+function heightAndWidth(info: tf.backend_util.Conv2DInfo | tf.backend_util.Conv3DInfo): [AxisGeometry, AxisGeometry] {
   return [
-    {
-      inSize: info.inDepth,
-      outSize: info.outDepth,
-      filterSize: info.filterDepth,
-      stride: info.strideDepth,
-      dilation: info.dilationDepth,
-      padBefore: info.padInfo.front,
-    },
     {
       inSize: info.inHeight,
       outSize: info.outHeight,
