@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { defaultModelsDir } from '../server/checkpoints/resolve.js';
+import { servedInferenceWorkers } from '../server/registry/inference-pool.js';
 import type { JobView, ModelSummary } from '../server/protocol.js';
 import type { StatsSnapshot } from '../server/api/server-stats.js';
 import { runLoad, percentile, type LoadResult } from './server-load/clients.js';
@@ -42,7 +43,7 @@ function parse(args: string[]): BenchOptions {
     .option('--loop-model <id>', 'loop model to ask for (default: loops-default, else the first)')
     .option('--no-train', 'skip the measurement while a model trains')
     .option('--train-seconds <n>', 'seconds measured while the model trains', '20')
-    .option('--workers <n>', 'inference threads of the server (serve --inference-workers)', '1')
+    .option('--workers <n>', 'inference threads of the server (serve --inference-workers; default: as serve)', String(servedInferenceWorkers()))
     .option('--train-job <json>', 'the job to run meanwhile', JSON.stringify({ type: 'train-notes', options: { model: 'bench-train', preset: 'lite', steps: 1_000_000 } }))
     .exitOverride();
   program.parse(args, { from: 'user' });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import * as path from 'node:path';
 import { defaultModelsDir } from '../checkpoints/resolve.js';
 import { StudioError } from '../util/errors.js';
+import { servedInferenceWorkers } from '../registry/inference-pool.js';
 
 interface ServeOptions {
   host?: string;
@@ -26,7 +27,7 @@ export function registerServe(program: Command): void {
     .option('--state <dir>', 'where job state and logs are kept (default .studio/jobs)')
     .option('--allow-origin <origin>', 'a browser origin besides the server itself that may use the API (repeatable)', collect, [])
     .option('--rate <n>', 'requests per second allowed per client (HTTP: per address; socket: per connection)')
-    .option('--inference-workers <n>', 'threads generating notes and loops, each with its own copy of the models (default 1)')
+    .option('--inference-workers <n>', 'threads generating notes and loops, each with its own copy of the models (default: 2 on 2+ cores, else 1)')
     .option('--exports <dir>', 'where render jobs write instruments and loop batches (default exports/)')
     .option('--redis <url>', 'run jobs on `studio worker` processes through BullMQ queues on this Redis (env REDIS_URL; redis://[user:password@]host:port[/db], rediss:// for TLS) and share socket.io rooms with other instances')
     .action(async (opts: ServeOptions) => {
@@ -44,7 +45,7 @@ export function registerServe(program: Command): void {
         stateDir: opts.state ? path.resolve(opts.state) : undefined,
         allowedOrigins: opts.allowOrigin,
         limits: opts.rate === undefined ? undefined : rateLimits(opts.rate),
-        inference: opts.inferenceWorkers === undefined ? undefined : { workers: parseCount('--inference-workers', opts.inferenceWorkers) },
+        inference: { workers: opts.inferenceWorkers === undefined ? servedInferenceWorkers() : parseCount('--inference-workers', opts.inferenceWorkers) },
         exportsDir: opts.exports ? path.resolve(opts.exports) : undefined,
         redis: redisUrl ? { url: redisUrl } : undefined,
       });
@@ -62,7 +63,7 @@ export function registerServe(program: Command): void {
       });
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
-          console.log(`studio: ${signal}: stopping (running jobs checkpoint and are marked interrupted)`);
+          console.log(`studio: ${signal}: stopping (${redisUrl ? 'jobs go on running on the workers' : 'running jobs checkpoint and are marked interrupted'})`);
           void server.close().then(resolve);
         };
         process.once('SIGINT', () => stop('SIGINT'));

@@ -3,6 +3,7 @@
  * of `workers` inference threads, which load a model on first use (again when its folder changes). Everything here
  * is non-blocking; forward passes, audio decoding and file encoding run in the threads.
  */
+import { availableParallelism } from 'node:os';
 import { Batcher, type BatchOutcome, type BatchPriority } from './batcher.js';
 import { StudioError } from '../util/errors.js';
 import type { Settled } from './settle.js';
@@ -22,6 +23,15 @@ export interface InferencePoolOptions {
 }
 
 export const inferencePoolDefaults = { workers: 1, maxNoteBatch: 32, maxLoopBatch: 8 };
+
+/**
+ * Inference threads `studio serve` starts unless told: two where there are two cores. A note's forward pass is
+ * compute-bound on one wasm thread (~7 ms of CPU a `lite` note in a batch), so a second thread halves the wait of
+ * requests that arrive while a batch runs; more threads than cores only add copies of the models.
+ */
+export function servedInferenceWorkers(cores = availableParallelism()): number {
+  return Math.max(1, Math.min(2, cores));
+}
 
 export class InferencePool {
   private readonly threads: InferenceThread[];
