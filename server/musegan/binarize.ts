@@ -22,6 +22,15 @@ export function generatorOutput<T extends tf.Tensor>(logits: T, mode: OutputMode
   return (mode === 'binary' ? straightThrough(p) : p) as T;
 }
 
+/**
+ * The generator's output from its parts: notes times the bar's activity gate, each through the same output mode, so
+ * in binary mode the critic sees a hard 0/1 roll and the gate learns, straight through, from every note it lets on.
+ */
+export function gatedOutput(notes: tf.Tensor4D, gate: tf.Tensor4D | null, mode: OutputMode): tf.Tensor4D {
+  const out = generatorOutput(notes, mode);
+  return gate ? (tf.mul(out, generatorOutput(gate, mode)) as tf.Tensor4D) : out;
+}
+
 /** Generation: 1 where sigmoid(logit) > threshold (equivalently logit > log(T / (1 - T))). */
 export function thresholdProbabilities(probabilities: Float32Array, threshold: number): Uint8Array {
   const out = new Uint8Array(probabilities.length);

@@ -30,11 +30,36 @@ export interface GivenTracks {
 }
 
 /**
- * Logits of the note-on probabilities: [batch*bars, stepsPerBar, pitchCount, tracks] (row = sample*bars + bar,
- * channels-last like MultitrackRoll). `given` is required when the spec has conditioning (all-zero for free
- * generation) and ignored otherwise.
+ * Initial bias of the activity gate's logit: with the He-initialised weights' spread (~1.4) about three bars in four
+ * start on, near the share of non-empty bars per track in real loops.
+ */
+export const GATE_PRIOR_LOGIT = 1;
+
+/** What the bar generator paints: note logits, and with an activity gate one logit per bar and track. */
+export interface GeneratorParts {
+  /** [batch*bars, stepsPerBar, pitchCount, tracks] */
+  notes: tf.Tensor4D;
+  /** [batch*bars, 1, 1, tracks], or null when the spec has no gate. */
+  gate: tf.Tensor4D | null;
+}
+
+/**
+ * Logits of the note-on probabilities as generation reads them: [batch*bars, stepsPerBar, pitchCount, tracks]
+ * (row = sample*bars + bar, channels-last like MultitrackRoll). A bar whose gate is off (logit <= 0, the binary
+ * neuron's threshold) gets logits far below any threshold. `given` is required when the spec has conditioning
+ * (all-zero for free generation) and ignored otherwise.
  */
 export function generatorLogits(p: ParamStore, spec: LoopSpec, latents: LatentTensors, given?: GivenTracks): tf.Tensor4D {
+  const { notes, gate } = generatorParts(p, spec, latents, given);
+  if (!gate) return notes;
+  return tf.sub(notes, tf.mul(tf.cast(tf.lessEqual(gate, 0), 'float32'), GATED_OFF)) as tf.Tensor4D;
+}
+
+/** Subtracted from the logits of a gated-off bar: sigmoid(-1e4) is 0 in float32. */
+const GATED_OFF = 1e4;
+
+/** The generator's note logits and activity gate (see GeneratorParts); training combines them in binarize.ts. */
+export function generatorParts(p: ParamStore, spec: LoopSpec, latents: LatentTensors, given?: GivenTracks): GeneratorParts {
   const shape = loopShape(spec);
   const g = spec.generator;
   const instances = shape.generatorInstances;
@@ -87,7 +112,12 @@ export function generatorLogits(p: ParamStore, spec: LoopSpec, latents: LatentTe
 
   const fine = n * spec.stepsPerBar * spec.pitchCount;
   const channelsLast = instances === 1 ? logits[0]! : tf.transpose(tf.concat(logits.map((l) => tf.reshape(l, [1, fine])), 0));
-  return tf.reshape(channelsLast, [n, spec.stepsPerBar, spec.pitchCount, shape.tracks]);
+  const notes = tf.reshape(channelsLast, [n, spec.stepsPerBar, spec.pitchCount, shape.tracks]) as tf.Tensor4D;
+  if (!g.activityGate) return { notes, gate: null };
+  // One logit per bar and track, from the same per-bar inputs as the bar generator: [n, outputs] per instance.
+  const gateLogits = instanceDense(p, 'generator/bar/activity', instances, [inputs], outputs, { tiedBlocks: 1, bias: GATE_PRIOR_LOGIT });
+  const gate = instances === 1 ? gateLogits[0]! : tf.concat(gateLogits, 1);
+  return { notes, gate: tf.reshape(gate, [n, 1, 1, shape.tracks]) as tf.Tensor4D };
 }
 
 function temporalOptions(spec: LoopSpec) {

@@ -9,10 +9,10 @@ import { Rng, deriveSeed } from '../ml/random.js';
 import { driftPenalty, gradientPenalty, wassersteinDLoss, wassersteinGLoss } from '../ml/losses.js';
 import { StudioError } from '../util/errors.js';
 import { GanOptimizers } from '../training/gan-optimizers.js';
-import { generatorOutput, type OutputMode } from './binarize.js';
+import { gatedOutput, type OutputMode } from './binarize.js';
 import type { TrainingBatch } from './batches.js';
 import { criticScores } from './critic.js';
-import { compositeGiven, generatorLogits, type GivenTracks } from './generator.js';
+import { compositeGiven, generatorParts, type GivenTracks } from './generator.js';
 import { disposeLatentTensors, latentTensors, sampleLatent, type PhraseLatent } from './latents.js';
 import { loopShape, type LoopSpec } from './spec.js';
 import type { LoopTrainConfig } from './train-config.js';
@@ -84,7 +84,8 @@ export class LoopGan {
 
   /** The generator's output for a batch, with the given tracks put back: [batch, phraseSize]. */
   private fakePhrases(latents: ReturnType<typeof latentTensors>, batchSize: number, given: GivenTracks, mode: OutputMode): tf.Tensor2D {
-    const out = generatorOutput(generatorLogits(this.generator, this.spec, latents, given), mode);
+    const { notes, gate } = generatorParts(this.generator, this.spec, latents, given);
+    const out = gatedOutput(notes, gate, mode);
     return tf.reshape(compositeGiven(this.spec, out, given), [batchSize, -1]) as tf.Tensor2D;
   }
 

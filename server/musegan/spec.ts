@@ -35,7 +35,17 @@ export const LoopSpecSchema = z
     /** Hidden width of the temporal generators (latent -> one vector per bar). */
     temporalHidden: positive,
     /** Bar generator widths per generator instance, coarse to fine. */
-    generator: z.object({ gridChannels: positive, sixteenthChannels: positive, streamChannels: positive, fineChannels: positive }),
+    generator: z.object({
+      gridChannels: positive,
+      sixteenthChannels: positive,
+      streamChannels: positive,
+      fineChannels: positive,
+      /**
+       * A binary on/off decision per bar and track, multiplied into the track's notes (generator.ts): an empty bar is
+       * then one decision, not thousands of cells all below threshold. Absent in older spec.json files (no gate).
+       */
+      activityGate: z.boolean().default(false),
+    }),
     critic: z.object({
       patchChannels: positive,
       mergedChannels: positive,
@@ -80,7 +90,7 @@ export function splitLatent(design: GeneratorDesign, total: number): LoopSpec['l
 interface PresetSizes {
   latentTotal: number;
   temporalHidden: number;
-  generator: LoopSpec['generator'];
+  generator: Omit<LoopSpec['generator'], 'activityGate'>;
   critic: LoopSpec['critic'];
   conditioning: LoopSpec['conditioning']['channels'];
 }
@@ -138,7 +148,7 @@ export function loopSpecFromPreset(preset: string, options: LoopSpecOptions = {}
     pitchCount: 84,
     latent: splitLatent(design, sizes.latentTotal),
     temporalHidden: sizes.temporalHidden,
-    generator: sizes.generator,
+    generator: { ...sizes.generator, activityGate: true },
     critic: sizes.critic,
     conditioning: { enabled: options.conditioning ?? true, channels: sizes.conditioning },
   });

@@ -5,8 +5,8 @@ import { ParamStore } from '../../server/ml/params.js';
 import { Rng } from '../../server/ml/random.js';
 import { expandPitch, expandTime, instanceDense, reducePatch, reducePitch, reduceTime } from '../../server/musegan/block-layers.js';
 import { criticScores } from '../../server/musegan/critic.js';
-import { generatorLogits, compositeGiven, OUTPUT_PRIOR_LOGIT } from '../../server/musegan/generator.js';
-import { generatorOutput } from '../../server/musegan/binarize.js';
+import { generatorLogits, generatorParts, compositeGiven, OUTPUT_PRIOR_LOGIT } from '../../server/musegan/generator.js';
+import { gatedOutput, generatorOutput } from '../../server/musegan/binarize.js';
 import { disposeLatentTensors, latentTensors, sampleLatent } from '../../server/musegan/latents.js';
 import { GENERATOR_DESIGNS, loopShape, loopSpecFromPreset, parseLoopSpec, type LoopSpec } from '../../server/musegan/spec.js';
 import { gradientPenalty } from '../../server/ml/losses.js';
@@ -119,9 +119,9 @@ describe('musegan networks', () => {
       tf.tidy(() => criticScores(d, spec, tf.reshape(generatorLogits(g, spec, alone, zeroInputs(spec, 1)), [1, -1]) as tf.Tensor2D));
       await withoutLeaks(() =>
         tf.tidy(() => {
-          const logits = generatorLogits(g, spec, both, zeroInputs(spec, 3));
+          const logits = generatorParts(g, spec, both, zeroInputs(spec, 3)).notes;
           assert.deepEqual(logits.shape, [3 * spec.bars, 48, 84, 5]);
-          const single = generatorLogits(g, spec, alone, zeroInputs(spec, 1));
+          const single = generatorParts(g, spec, alone, zeroInputs(spec, 1)).notes;
           const middle = tf.slice(logits, [spec.bars, 0, 0, 0], [spec.bars, -1, -1, -1]);
           assert.ok(tf.max(tf.abs(tf.sub(middle, single))).dataSync()[0]! < 1e-4, 'the same latent gives the same loop in any batch');
           // ICNR-initialised time expansions: an untrained generator holds its notes over whole beats (12 steps).
@@ -185,6 +185,59 @@ describe('musegan networks', () => {
     }
     tf.dispose([real, fake]);
     d.dispose();
+  });
+
+  for (const design of GENERATOR_DESIGNS) {
+    it(`${design}: the activity gate silences whole bars of a track at generation, and only those`, async () => {
+      const spec = loopSpecFromPreset('tiny', { design });
+      assert.equal(spec.generator.activityGate, true);
+      const g = new ParamStore({ seed: 3 });
+      const latents = latentTensors(spec, Array.from({ length: 6 }, (_, i) => sampleLatent(spec, new Rng(40 + i))));
+      tf.tidy(() => generatorLogits(g, spec, latents, zeroInputs(spec, 6)));
+      await withoutLeaks(() =>
+        tf.tidy(() => {
+          const { notes, gate } = generatorParts(g, spec, latents, zeroInputs(spec, 6));
+          assert.deepEqual(gate!.shape, [6 * spec.bars, 1, 1, 5]);
+          const gates = gate!.dataSync();
+          const on = Array.from(gates).filter((v) => v > 0).length;
+          assert.ok(on > 0 && on < gates.length, `an untrained gate has bars on and off (${on} of ${gates.length} on)`);
+          const probabilities = tf.sigmoid(generatorLogits(g, spec, latents, zeroInputs(spec, 6)));
+          const expected = tf.mul(tf.sigmoid(notes), tf.cast(tf.greater(gate!, 0), 'float32'));
+          assert.ok(tf.max(tf.abs(tf.sub(probabilities, expected))).dataSync()[0]! < 1e-6, 'gated-off bars are silent, the others keep their notes');
+        }),
+      );
+      disposeLatentTensors(latents);
+      g.dispose();
+    });
+  }
+
+  it('gated output: binary notes times the binary gate; the gate learns straight through from the notes it lets on', async () => {
+    await withoutLeaks(() =>
+      tf.tidy(() => {
+        const notes = tf.tensor4d([1, -1, 2, 3, -2, 0.5], [2, 3, 1, 1]); // two bars of three cells, one track
+        const gate = tf.tensor4d([0.7, -0.4], [2, 1, 1, 1]);
+        assert.deepEqual(Array.from(gatedOutput(notes, gate, 'binary').dataSync()), [1, 0, 1, 0, 0, 0]);
+        const weights = tf.tensor4d([1, 2, 3, 4, 5, 6], [2, 3, 1, 1]);
+        const dGate = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(gatedOutput(notes, x as tf.Tensor4D, 'binary'), weights)))(gate);
+        const s = tf.sigmoid(gate);
+        // d/dgate = sigmoid'(gate) * sum over the bar of weight * binary note: bar 0 has notes 1 and 3 on (weights 1 + 3), bar 1 has 4 and 6 (4 + 6).
+        const expected = tf.mul(tf.mul(s, tf.sub(1, s)), tf.tensor4d([4, 10], [2, 1, 1, 1]));
+        assert.ok(tf.max(tf.abs(tf.sub(dGate, expected))).dataSync()[0]! < 1e-6);
+        assert.deepEqual(Array.from(gatedOutput(notes, null, 'binary').dataSync()), [1, 0, 1, 1, 0, 1]);
+      }),
+    );
+  });
+
+  it('a spec.json from before the activity gate loads without one (no gate parameters, no gate)', () => {
+    const { activityGate: _, ...older } = loopSpecFromPreset('tiny').generator;
+    const spec = parseLoopSpec({ ...loopSpecFromPreset('tiny'), generator: older });
+    assert.equal(spec.generator.activityGate, false);
+    const g = new ParamStore({ seed: 1 });
+    const latents = latentTensors(spec, [sampleLatent(spec, new Rng(1))]);
+    tf.tidy(() => assert.equal(generatorParts(g, spec, latents, zeroInputs(spec, 1)).gate, null));
+    assert.ok(!g.names().some((n) => n.includes('activity')), 'no gate parameters');
+    disposeLatentTensors(latents);
+    g.dispose();
   });
 
   it('binary neurons: 0/1 forward, sigmoid gradient backward (straight-through)', async () => {
