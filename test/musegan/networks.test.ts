@@ -211,18 +211,22 @@ describe('musegan networks', () => {
     });
   }
 
-  it('gated output: binary notes times the binary gate; the gate learns straight through from the notes it lets on', async () => {
+  it('gated output: binary notes times the binary gate, with the gradient of the probabilities\' product on both sides of a closed gate', async () => {
     await withoutLeaks(() =>
       tf.tidy(() => {
         const notes = tf.tensor4d([1, -1, 2, 3, -2, 0.5], [2, 3, 1, 1]); // two bars of three cells, one track
         const gate = tf.tensor4d([0.7, -0.4], [2, 1, 1, 1]);
         assert.deepEqual(Array.from(gatedOutput(notes, gate, 'binary').dataSync()), [1, 0, 1, 0, 0, 0]);
         const weights = tf.tensor4d([1, 2, 3, 4, 5, 6], [2, 3, 1, 1]);
-        const dGate = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(gatedOutput(notes, x as tf.Tensor4D, 'binary'), weights)))(gate);
-        const s = tf.sigmoid(gate);
-        // d/dgate = sigmoid'(gate) * sum over the bar of weight * binary note: bar 0 has notes 1 and 3 on (weights 1 + 3), bar 1 has 4 and 6 (4 + 6).
-        const expected = tf.mul(tf.mul(s, tf.sub(1, s)), tf.tensor4d([4, 10], [2, 1, 1, 1]));
-        assert.ok(tf.max(tf.abs(tf.sub(dGate, expected))).dataSync()[0]! < 1e-6);
+        const loss = (n: tf.Tensor, g: tf.Tensor) => tf.sum(tf.mul(gatedOutput(n as tf.Tensor4D, g as tf.Tensor4D, 'binary'), weights));
+        const [dNotes, dGate] = tf.grads(loss)([notes, gate]);
+        // The same gradients as the real-valued product sigmoid(notes) * sigmoid(gate).
+        const [eNotes, eGate] = tf.grads((n: tf.Tensor, g: tf.Tensor) => tf.sum(tf.mul(gatedOutput(n as tf.Tensor4D, g as tf.Tensor4D, 'sigmoid'), weights)))([notes, gate]);
+        assert.ok(tf.max(tf.abs(tf.sub(dNotes!, eNotes!))).dataSync()[0]! < 1e-6, 'notes gradient');
+        assert.ok(tf.max(tf.abs(tf.sub(dGate!, eGate!))).dataSync()[0]! < 1e-6, 'gate gradient');
+        // Bar 1's gate is closed and bar 0 has an off note: both still get gradient.
+        assert.ok(Array.from(dNotes!.dataSync()).every((v) => v > 0));
+        assert.ok(Array.from(dGate!.dataSync()).every((v) => v > 0));
         assert.deepEqual(Array.from(gatedOutput(notes, null, 'binary').dataSync()), [1, 0, 1, 1, 0, 1]);
       }),
     );
