@@ -19,6 +19,7 @@ interface TrainLoopsFlags extends TrainRunFlags {
   data?: string;
   design?: string;
   conditioning: boolean;
+  activityGate: boolean;
   batchSize?: string;
   criticSteps?: string;
   binaryFrom?: string;
@@ -47,7 +48,7 @@ async function trainLoopsCommand(flags: TrainLoopsFlags): Promise<void> {
   const freshFlags = givenFlags({ '--batch-size': flags.batchSize, '--critic-steps': flags.criticSteps, '--binary-from': flags.binaryFrom, '--seed': flags.seed, '--lr': flags.lr, '--design': flags.design });
 
   const info = await initBackend();
-  const fresh = loopSpecFromPreset(flags.preset, { design: flags.design as GeneratorDesign | undefined, conditioning: flags.conditioning });
+  const fresh = loopSpecFromPreset(flags.preset, { design: flags.design as GeneratorDesign | undefined, conditioning: flags.conditioning, activityGate: flags.activityGate });
   const spec = await runSpec(flags, outDir, { fresh, parse: parseLoopSpec, freshFlags });
   const config = flags.resume ? undefined : newRunConfig(flags.preset, freshConfig, steps, checkpointEvery);
 
@@ -75,7 +76,8 @@ export function registerTrainLoops(program: Command): void {
     .option('--data <dir>', 'loop dataset folder from `studio data loops` (default: midi-data/loops-default)')
     .option('--preset <name>', `model size: ${LOOP_PRESETS.join(', ')}`, 'lite')
     .option('--design <name>', `how tracks share the generator: ${GENERATOR_DESIGNS.join(', ')} (default hybrid)`)
-    .option('--no-conditioning', 'no track-conditional encoder (the model can then only generate all tracks freely)');
+    .option('--no-conditioning', 'no track-conditional encoder (the model can then only generate all tracks freely)')
+    .option('--no-activity-gate', "no on/off gate per bar and track (MuseGAN's own generator: empty bars are rare)");
   addRunOptions(command, { steps: 'total generator steps (tiny 20, lite 2000, paper 50000); with --resume, trains on to n', previews: 'preview MIDI loops' })
     .option('--batch-size <n>', 'phrases per step (tiny 4, lite 16, paper 64)')
     .option('--critic-steps <n>', 'critic updates per generator update (tiny 2, lite 2, paper 5)')

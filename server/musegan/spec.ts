@@ -126,6 +126,8 @@ export interface LoopSpecOptions {
   design?: GeneratorDesign;
   /** Build without the track-conditional encoder (smaller, unconditional only). */
   conditioning?: boolean;
+  /** Build without the per-bar, per-track activity gate (generator.ts). */
+  activityGate?: boolean;
 }
 
 /** The spec of a named preset, on MuseGAN's data shape: 4 bars x 48 steps x 84 pitches (MIDI 24-107) x 5 tracks. */
@@ -148,7 +150,7 @@ export function loopSpecFromPreset(preset: string, options: LoopSpecOptions = {}
     pitchCount: 84,
     latent: splitLatent(design, sizes.latentTotal),
     temporalHidden: sizes.temporalHidden,
-    generator: { ...sizes.generator, activityGate: true },
+    generator: { ...sizes.generator, activityGate: options.activityGate ?? true },
     critic: sizes.critic,
     conditioning: { enabled: options.conditioning ?? true, channels: sizes.conditioning },
   });

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { promises as fs, readdirSync } from 'node:fs';
+import { promises as fs, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { tf } from '../../server/ml/tf.js';
 import { initBackend } from '../../server/ml/backend.js';
@@ -38,6 +38,11 @@ describe('studio train loops (CLI, tiny, built dataset)', function () {
     const resumed = await runStudio([...common, '--steps', '3', '--resume']);
     assert.equal(JSON.parse(resumed.stdout).step, 3, resumed.stderr);
     assert.deepEqual(readdirSync(path.join(model, 'previews')).sort(), ['step-000002', 'step-000003']);
+    assert.equal(JSON.parse(readFileSync(path.join(model, 'spec.json'), 'utf8')).generator.activityGate, true, 'new models have the activity gate');
+    const gateless = path.join(tmp, 'gateless');
+    const plain = await runStudio(['train', 'loops', '--data', data, '--out', gateless, ...small, '--steps', '1', '--no-activity-gate']);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.equal(JSON.parse(readFileSync(path.join(gateless, 'spec.json'), 'utf8')).generator.activityGate, false);
 
     for (const [args, message] of [
       [['--steps', '0'], /--steps must be between 1 and/],
