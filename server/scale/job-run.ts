@@ -37,6 +37,8 @@ export interface JobRunResult {
   /** The last `studio: …` line the child printed (its error message), if any. */
   said: string | null;
   resumed: boolean;
+  /** stop() reached this run before its child ended (or before it started): the run was cut short, not finished. */
+  stopped: boolean;
 }
 
 export class JobRun {
@@ -48,6 +50,8 @@ export class JobRun {
   private sendTimer: NodeJS.Timeout | null = null;
   private sending: Promise<void> = Promise.resolve();
   private logLines = 0;
+  private stopRequested = false;
+  private ended = false;
 
   constructor(
     private readonly job: Job<QueuedJobData>,
@@ -67,6 +71,8 @@ export class JobRun {
   /** Runs the child to its end. */
   async run(): Promise<JobRunResult> {
     await this.waitForOrphan();
+    // Told to stop while it waited for an orphan: start nothing (the caller puts the job back).
+    if (this.stopRequested) return { exit: { code: null, signal: 'SIGTERM' }, said: null, resumed: false, stopped: true };
     const model = this.output.model;
     const checkpoint = model !== undefined && existsSync(path.join(this.options.directories.modelsDir, model, 'model.json'));
     // A run after a stall, a crash or a resume request continues from the checkpoint: never a second model folder.
@@ -87,6 +93,7 @@ export class JobRun {
     this.state.childPid = child.pid;
     this.send(true);
     const exit = await child.exited;
+    this.ended = true;
     this.process = null;
     this.state.childPid = null;
     this.log(`== exit code ${exit.code ?? '-'} signal ${exit.signal ?? '-'}`);
@@ -95,11 +102,14 @@ export class JobRun {
     this.send(true);
     await this.sending;
     const said = [...this.state.logTail].reverse().find((l) => l.startsWith('studio:')) ?? null;
-    return { exit, said: said?.replace(/^studio:\s*/, '') ?? null, resumed };
+    return { exit, said: said?.replace(/^studio:\s*/, '') ?? null, resumed, stopped: this.stopRequested };
   }
 
   /** SIGTERM (the child checkpoints), SIGKILL after the grace time. */
   stop(): void {
+    // A child that has already ended keeps its result: a late stop must not turn a finished job into a stopped one.
+    if (this.ended) return;
+    this.stopRequested = true;
     this.process?.stop(this.options.cancelGraceMs);
   }
 

@@ -88,12 +88,15 @@ export class QueueWorker {
 
     // Fail at once on a wrong address or password instead of retrying in silence.
     const probe = new IORedis({ ...ioredisOptions(settings, false), lazyConnect: true }) as Redis;
-    probe.on('error', () => undefined);
+    // The socket's own error (a refused connection, an untrusted certificate) says more than "Connection is closed".
+    let cause = '';
+    probe.on('error', (err: Error) => (cause = err.message));
     try {
       await probe.connect();
       await probe.ping();
     } catch (err) {
-      throw new StudioError('UNAVAILABLE', `cannot reach Redis at ${where}: ${redactSecrets(err instanceof Error ? err.message : String(err), settings)}`);
+      const message = cause || (err instanceof Error ? err.message : String(err));
+      throw new StudioError('UNAVAILABLE', `cannot reach Redis at ${where}: ${redactSecrets(message, settings)}`);
     } finally {
       probe.disconnect();
     }
@@ -149,6 +152,8 @@ export class QueueWorker {
   ): Promise<{ exitCode: number }> {
     const request = validRequest(job, bullmq);
     if (job.data.cancelRequested) throw new bullmq.UnrecoverableError(CANCELLED_REASON);
+    // Fetched just as this worker began to stop: not started, straight back.
+    if (this.stopping) return this.putBack(job, token, bullmq);
     const output = jobOutput(request);
     const run = new JobRun(job, request, output, runOptions);
     const id = String(job.id);
@@ -162,17 +167,23 @@ export class QueueWorker {
       this.runs.delete(id);
     }
     if (entry.cancelled) throw new bullmq.UnrecoverableError(CANCELLED_REASON);
-    if (this.stopping && result.exit.code !== 0 && token) {
-      // Not the job's fault: back to the queue, without using up an attempt.
-      await job.moveToWait(token);
-      throw new bullmq.WaitingError();
-    }
+    // Cut short because this worker is stopping, not by the job's fault. The exit code cannot tell a run that
+    // checkpointed on SIGTERM from one that had finished, so any run the stop reached goes back; a finished
+    // training run resumed at its last step ends at once.
+    if (this.stopping && result.stopped) return this.putBack(job, token, bullmq);
     if (result.exit.code === 0) return { exitCode: 0 };
     const how = result.exit.signal ? `was killed by ${result.exit.signal}` : `exited with code ${result.exit.code}`;
     const message = result.said ? `${result.said} (${how})` : `the job ${how}`;
     // Exit code 2 is the CLI's "bad input": running it again cannot help.
     if (result.exit.code === 2) throw new bullmq.UnrecoverableError(message);
     throw new Error(message);
+  }
+
+  /** Back to the queue for another worker, without using up one of the job's attempts. */
+  private async putBack(job: Job<QueuedJobData>, token: string | undefined, bullmq: typeof import('bullmq')): Promise<never> {
+    await job.moveToWait(token);
+    // Tells BullMQ the job has left the active list by our doing: neither completed nor failed.
+    throw new bullmq.WaitingError();
   }
 }
 

@@ -41,7 +41,7 @@ function track(child: ChildProcess): StudioProcess {
   };
 }
 
-function waitForLine(proc: StudioProcess, pattern: RegExp, what: string, timeoutMs = 60_000): Promise<RegExpMatchArray> {
+function waitForLine(proc: StudioProcess, pattern: RegExp, what: string, timeoutMs = 120_000): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
     const check = () => {
       const match = proc.output().match(pattern);
@@ -60,10 +60,10 @@ function waitForLine(proc: StudioProcess, pattern: RegExp, what: string, timeout
 
 const studioArgs = (args: string[]) => ['--import', 'tsx', path.join(projectRoot(), 'server/cli/run.ts'), ...args];
 
-export async function startServerProcess(redisUrl: string, dirs: ClusterDirs): Promise<StudioProcess & { url: string }> {
+export async function startServerProcess(redisUrl: string, dirs: ClusterDirs, env: NodeJS.ProcessEnv = {}): Promise<StudioProcess & { url: string }> {
   const child = spawn(process.execPath, studioArgs(['serve', '--port', '0', '--redis', redisUrl, '--state', dirs.stateDir, '--exports', dirs.exportsDir]), {
     cwd: projectRoot(),
-    env: { ...process.env, STUDIO_MODELS_DIR: dirs.modelsDir, REDIS_URL: '' },
+    env: { ...process.env, STUDIO_MODELS_DIR: dirs.modelsDir, REDIS_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const proc = track(child);

@@ -2,7 +2,9 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { Queue } from 'bullmq';
 import type { JobView } from '../../server/protocol.js';
+import { ioredisOptions, parseRedisUrl } from '../../server/scale/redis-url.js';
 import { connect, getJson, nextEvent, postJson, request, type ClientSocket } from '../api/helpers.js';
 import { startRedis, type RedisProcess } from './redis-server.js';
 import { startScriptedWorker, startServerProcess, type ClusterDirs, type StudioProcess } from './cluster.js';
@@ -16,13 +18,14 @@ describe('scale: two servers and two workers on BullMQ', function () {
   let servers: (StudioProcess & { url: string })[] = [];
   let workers: (StudioProcess & { name: string })[] = [];
   let socket: ClientSocket | null = null;
+  let workerOptions: Parameters<typeof startScriptedWorker>[0];
 
   before(async () => {
     redis = await startRedis();
     root = mkdtempSync(path.join(tmpdir(), 'studio-scale-'));
     dirs = { modelsDir: path.join(root, 'models'), exportsDir: path.join(root, 'exports'), stateDir: path.join(root, 'state') };
     servers = await Promise.all([startServerProcess(redis.url, dirs), startServerProcess(redis.url, dirs)]);
-    const workerOptions = {
+    workerOptions = {
       redisUrl: redis.url,
       directories: { modelsDir: dirs.modelsDir, audioDataDir: path.join(root, 'audio'), midiDataDir: path.join(root, 'midi'), exportsDir: dirs.exportsDir },
       // Short lock and stall intervals (options, not sleeps) so a dead worker's job moves within seconds.
@@ -105,5 +108,34 @@ describe('scale: two servers and two workers on BullMQ', function () {
     const again = nextEvent<JobView>(socket, 'job:failed', (j) => j.id === id, 60_000);
     await request(socket, 'job:cancel', { id });
     assert.equal((await again).state, 'cancelled');
+  });
+
+  it('a worker stopped with SIGTERM puts its job back without failing it; another worker resumes it', async () => {
+    const [a, b] = servers as [StudioProcess & { url: string }, StudioProcess & { url: string }];
+    workers.push(await startScriptedWorker(workerOptions, { SCRIPTED_STEP_MS: '150' }));
+    socket ??= await connect(b.url);
+    const submitted = await postJson(`${a.url}/api/jobs`, { type: 'train-notes', options: { model: 'handed-over', preset: 'tiny', steps: 30 } });
+    const id = submitted.body.id as string;
+    await request(socket, 'job:subscribe', { id });
+    const midway = await nextEvent<JobView>(socket, 'job:progress', (j) => j.id === id && (j.progress?.done ?? 0) >= 6, 60_000);
+    const leaving = workers.find((w) => w.name === midway.worker && w.child.exitCode === null)!;
+    assert.ok(leaving, `running on a live worker: ${midway.worker}`);
+    const done = nextEvent<JobView>(socket, 'job:done', (j) => j.id === id, 90_000);
+    await leaving.stop();
+    assert.equal(leaving.child.exitCode, 0, leaving.output().slice(-2000));
+    const finished = await done;
+    assert.notEqual(finished.worker, leaving.name);
+    assert.ok(finished.logTail.some((l) => /^resumed at step ([6-9]|[12]\d)$/.test(l)), finished.logTail.join('\n'));
+    assert.equal(finished.error, null);
+    assert.equal(finished.attempts, 2, 'two runs started');
+    assert.match(leaving.output(), new RegExp(`job ${id} \\(train-notes\\) run 1`));
+    assert.doesNotMatch(leaving.output(), new RegExp(`job ${id} failed`), 'the stopped run is not a failure');
+    // BullMQ counts attempts made on a run's end: only the finishing run, the handed-over one used none.
+    const queue = new Queue('train', { connection: ioredisOptions(parseRedisUrl(redis.url), false), prefix: 'studio' });
+    try {
+      assert.equal((await queue.getJob(id))?.attemptsMade, 1);
+    } finally {
+      await queue.close();
+    }
   });
 });

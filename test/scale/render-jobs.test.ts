@@ -3,8 +3,9 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { unzipSync } from 'fflate';
-import type { JobView } from '../../server/protocol.js';
-import { getJson, postJson, startTestServer, type TestServer } from '../api/helpers.js';
+import type { JamNext, JobView } from '../../server/protocol.js';
+import { jobRoom } from '../../server/api/socket-handlers.js';
+import { connect, getJson, nextEvent, postJson, request, startTestServer, type TestServer } from '../api/helpers.js';
 import { sharedTinyLoopModel } from '../api/loop-fixture.js';
 import { tinyNoteModel } from '../client/browser/fixtures.js';
 import { waitFor } from '../jobs/helpers.js';
@@ -107,6 +108,26 @@ describe('scale: render jobs (instruments, loop batches) in both modes', functio
         assert.equal(listed.find((j) => j.id === train.body.id)?.state, 'cancelled', 'a job cancelled while waiting stays listed');
       } finally {
         await server.close();
+      }
+    });
+
+    it('a second instance shares socket.io rooms (redis-adapter); jam sessions run on the instance holding the socket', async () => {
+      const one = await startTestServer({ dir: path.join(root, 'one'), modelsDirs: [modelsDir], preload: false, redis: { url: redis.url } });
+      const two = await startTestServer({ dir: path.join(root, 'two'), modelsDirs: [modelsDir], preload: false, redis: { url: redis.url } });
+      const socket = await connect(one.url);
+      try {
+        const job = await postJson(`${two.url}/api/jobs`, { type: 'render-loops', options: { model: 'loops-tiny', count: 1, firstSeed: 99 } });
+        assert.ok((await request(socket, 'job:subscribe', { id: job.body.id })).ok);
+        const seen = await two.io.in(jobRoom(job.body.id)).fetchSockets();
+        assert.deepEqual(seen.map((s) => s.id), [socket.id], 'the other instance sees the subscriber');
+        const next = nextEvent<JamNext>(socket, 'jam:next', () => true, 60_000);
+        const jam = await request(socket, 'jam:start', { model: 'loops-tiny', bars: 1, tempo: 120, seed: 4, threshold: 0.2, transport: { bar: 0 } });
+        assert.ok(jam.ok, JSON.stringify(jam));
+        assert.equal((await next).loop.model, 'loops-tiny');
+        await getJson(`${two.url}/api/jobs/${job.body.id}`, { method: 'DELETE' });
+      } finally {
+        socket.close();
+        await Promise.all([one.close(), two.close()]);
       }
     });
   });
