@@ -70,7 +70,9 @@ export class RedisJobRunner extends EventEmitter<JobRunnerEvents> implements Job
       await client.ping();
     } catch (err) {
       client.disconnect();
-      throw new StudioError('UNAVAILABLE', `cannot reach Redis at ${where}: ${redactSecrets(err instanceof Error ? err.message : String(err), settings)}`);
+      // The socket's own error (a refused connection, an untrusted certificate) says more than "Connection is closed".
+      const message = lastError || redactSecrets(err instanceof Error ? err.message : String(err), settings);
+      throw new StudioError('UNAVAILABLE', `cannot reach Redis at ${where}: ${message}`);
     }
     const queues = new Map<QueueName, Queue>();
     const events: QueueEvents[] = [];
@@ -108,7 +110,7 @@ export class RedisJobRunner extends EventEmitter<JobRunnerEvents> implements Job
 
   async get(id: string): Promise<JobView> {
     const found = await this.find(id);
-    if (found) return queuedJobView(found.job, await found.job.getState());
+    if (found) return queuedJobView(found.job, found.state);
     const cancelled = await this.cancelledView(id);
     if (cancelled) return cancelled;
     throw new StudioError('NOT_FOUND', `no job "${String(id).slice(0, 80)}"`);
@@ -130,8 +132,7 @@ export class RedisJobRunner extends EventEmitter<JobRunnerEvents> implements Job
       if (await this.cancelledView(id)) throw new StudioError('CONFLICT', `job ${id} has already ended (cancelled)`);
       throw new StudioError('NOT_FOUND', `no job "${String(id).slice(0, 80)}"`);
     }
-    const { job } = found;
-    const state = await job.getState();
+    const { job, state } = found;
     const view = queuedJobView(job, state);
     if (isFinished(view.state)) throw new StudioError('CONFLICT', `job ${id} has already ended (${view.state})`);
     if (state !== 'active') {
@@ -160,8 +161,8 @@ export class RedisJobRunner extends EventEmitter<JobRunnerEvents> implements Job
       await this.client.hdel(this.cancelledKey, id);
       return this.enqueue(id, { ...data, cancelRequested: false, resume: true });
     }
-    const { job } = found;
-    const view = queuedJobView(job, await job.getState());
+    const { job, state } = found;
+    const view = queuedJobView(job, state);
     if (!view.resumable) throw new StudioError('CONFLICT', `job ${id} (${view.state}) cannot be resumed`);
     await this.checkNoOtherWriter(id, view.output);
     await job.updateData({ ...job.data, cancelRequested: false, resume: true });
@@ -216,11 +217,11 @@ export class RedisJobRunner extends EventEmitter<JobRunnerEvents> implements Job
     if (clash) throw new StudioError('CONFLICT', `job ${clash.id} is already training ${output.model}`);
   }
 
-  private async find(id: string): Promise<{ job: Job<QueuedJobData>; queue: Queue } | null> {
+  private async find(id: string): Promise<{ job: Job<QueuedJobData>; queue: Queue; state: BullState | 'unknown' } | null> {
     if (typeof id !== 'string' || !/^[a-z0-9-]{1,64}$/.test(id)) return null;
     for (const queue of this.queues.values()) {
-      const job = (await queue.getJob(id)) as Job<QueuedJobData> | undefined;
-      if (job) return { job, queue };
+      const found = await readJob(queue, id);
+      if (found) return { ...found, queue };
     }
     return null;
   }
@@ -256,9 +257,9 @@ export class RedisJobRunner extends EventEmitter<JobRunnerEvents> implements Job
 
   private refresh(id: string, kind: JobUpdateKind, queue: QueueName): void {
     this.chain(id, async () => {
-      const job = (await this.queues.get(queue)!.getJob(id)) as Job<QueuedJobData> | undefined;
-      if (!job) return;
-      const view = queuedJobView(job, await job.getState());
+      const found = await readJob(this.queues.get(queue)!, id);
+      if (!found) return;
+      const view = queuedJobView(found.job, found.state);
       // A failed run that will be retried is not the job's end.
       const actual: JobUpdateKind = kind === 'failed' && !isFinished(view.state) ? 'state' : kind === 'done' && view.state !== 'succeeded' ? 'state' : kind;
       this.emit('update', view, actual);
@@ -273,4 +274,15 @@ export class RedisJobRunner extends EventEmitter<JobRunnerEvents> implements Job
       if (this.refreshes.get(id) === next) this.refreshes.delete(id);
     });
   }
+}
+
+/**
+ * A job and its state, read in that order: state first, then the record. A run's end changes both at once (one
+ * script), so a finished state then always comes with the finished record (failedReason, finishedOn); read the other
+ * way round, a record read while the job was active could pair with the state "failed" and show no reason.
+ */
+async function readJob(queue: Queue, id: string): Promise<{ job: Job<QueuedJobData>; state: BullState | 'unknown' } | null> {
+  const state = (await queue.getJobState(id)) as BullState | 'unknown';
+  const job = (await queue.getJob(id)) as Job<QueuedJobData> | undefined;
+  return job ? { job, state } : null;
 }

@@ -14,7 +14,7 @@ import { startScriptedWorker, type StudioProcess } from './cluster.js';
 const PASSWORD = 'p4ss-w0rd-never-logged';
 
 // A password-protected Redis that keeps its data on disk (append-only file), one in-process server, scripted workers.
-describe('scale: poisoned jobs, Redis restarts, passwords', function () {
+describe('scale: poisoned jobs, crashes, Redis restarts, passwords', function () {
   this.timeout(120_000);
   let redis: RedisProcess;
   let root: string;
@@ -62,7 +62,7 @@ describe('scale: poisoned jobs, Redis restarts, passwords', function () {
         const view = (await getJson(`${server.url}/api/jobs/poison-1`)).body as JobView;
         return view.state === 'failed' ? view : null;
       }, 'the poisoned job to fail', 30_000);
-      assert.equal(failed.error?.code, 'BAD_INPUT');
+      assert.equal(failed.error?.code, 'BAD_INPUT', failed.error?.message);
       assert.match(failed.error!.message, /^bad job request: options\.model: .*folder name/);
       assert.match(failed.error!.message, /options\.steps/);
       await new Promise((r) => setTimeout(r, 1000));
@@ -99,6 +99,38 @@ describe('scale: poisoned jobs, Redis restarts, passwords', function () {
       const views = (await getJson(`${server.url}/api/jobs`)).body as JobView[];
       return ids.every((id) => views.find((j) => j.id === id)?.state === 'succeeded');
     }, 'every job to run after the restart', 60_000);
+  });
+
+  it('a run that crashes is retried with backoff and resumes from its checkpoint', async () => {
+    if (workers.length === 0) await startWorker();
+    const res = await postJson(`${server.url}/api/jobs`, { type: 'train-notes', options: { model: 'crash-once', preset: 'tiny', steps: 300 } });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const id = res.body.id as string;
+    const queue = new Queue('train', { connection: ioredisOptions(parseRedisUrl(redis.url), false), prefix: 'studio' });
+    try {
+      const job = await queue.getJob(id);
+      assert.equal(job?.opts.attempts, 3);
+      assert.deepEqual(job?.opts.backoff, { type: 'exponential', delay: 200 });
+      // Past the checkpoint at step 10, kill the job's own process (not its worker): a crash of the run.
+      const childPid = await waitFor(async () => {
+        const progress = (await queue.getJob(id))?.progress as { childPid?: number; progress?: { done: number } } | undefined;
+        return progress?.childPid && (progress.progress?.done ?? 0) >= 12 ? progress.childPid : null;
+      }, 'the first run to pass step 12', 30_000);
+      process.kill(-childPid, 'SIGKILL');
+      const done = await waitFor(async () => {
+        const view = (await getJson(`${server.url}/api/jobs/${id}`)).body as JobView;
+        return view.state === 'succeeded' || view.state === 'failed' ? view : null;
+      }, 'the retried job to end', 60_000);
+      assert.equal(done.state, 'succeeded', JSON.stringify(done.error));
+      assert.equal(done.attempts, 2);
+      const resumedAt = Number(done.logTail.find((l) => l.startsWith('resumed at step'))?.split(' ').pop());
+      assert.ok(resumedAt >= 10, `resumed from the checkpoint: ${done.logTail.join('\n')}`);
+      const log = await fetch(`${server.url}/api/jobs/${id}/log`).then((r) => r.text());
+      assert.match(log, /== run 1 [\s\S]*== exit code - signal SIGKILL[\s\S]*== run 2 [\s\S]*--resume/);
+      assert.equal((await queue.getJob(id))?.attemptsMade, 2, 'the crash used an attempt');
+    } finally {
+      await queue.close();
+    }
   });
 
   it('never prints the Redis password; a wrong one fails fast with the URL redacted', async () => {

@@ -12,13 +12,17 @@ export interface RedisOptions {
   /** Persist to an append-only file in `dir`, so a restart keeps the data. */
   appendOnly?: boolean;
   password?: string;
+  /** TLS only (no plain port), with a fresh self-signed certificate for the host name `localhost`. */
+  tls?: boolean;
 }
 
 export interface RedisProcess {
   port: number;
-  /** redis://[:password@]127.0.0.1:port */
+  /** redis://[:password@]127.0.0.1:port, or rediss://[:password@]localhost:port with `tls` */
   url: string;
   dir: string;
+  /** With `tls`: the certificate (PEM) a client must trust, e.g. through NODE_EXTRA_CA_CERTS. */
+  certFile?: string;
   /** SIGTERM (Redis writes its files) and wait for the exit. */
   stop(): Promise<void>;
   /** stop() then start again on the same port and files. */
@@ -42,6 +46,16 @@ export function ensureRedisServer(): void {
   checked = true;
 }
 
+/** A self-signed certificate for `localhost` (the name a rediss:// client checks), made with the openssl program. */
+function selfSignedCertificate(dir: string): { certFile: string; keyFile: string } {
+  const certFile = path.join(dir, 'cert.pem');
+  const keyFile = path.join(dir, 'key.pem');
+  const args = ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost', '-keyout', keyFile, '-out', certFile];
+  const made = spawnSync('openssl', args, { encoding: 'utf8' });
+  if (made.error || made.status !== 0) throw new Error(`the TLS test needs the openssl program (apt-get install openssl): ${made.error?.message ?? made.stderr}`);
+  return { certFile, keyFile };
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -57,9 +71,14 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisProce
   ensureRedisServer();
   const port = await freePort();
   const dir = mkdtempSync(path.join(tmpdir(), 'studio-redis-'));
+  const tls = options.tls ? selfSignedCertificate(dir) : null;
   let child: ChildProcess | null = null;
   const launch = async () => {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', options.appendOnly ? 'yes' : 'no'];
+    // `-::1`: also on IPv6 loopback where there is one, since `localhost` may resolve to it.
+    const listen = tls
+      ? ['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1 -::1', '--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile, '--tls-auth-clients', 'no']
+      : ['--port', String(port), '--bind', '127.0.0.1'];
+    const args = [...listen, '--dir', dir, '--save', '', '--appendonly', options.appendOnly ? 'yes' : 'no'];
     if (options.password) args.push('--requirepass', options.password);
     const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
@@ -93,8 +112,9 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisProce
   const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
   return {
     port,
-    url: `redis://${auth}127.0.0.1:${port}`,
+    url: tls ? `rediss://${auth}localhost:${port}` : `redis://${auth}127.0.0.1:${port}`,
     dir,
+    certFile: tls?.certFile,
     stop,
     async restart() {
       await stop();
