@@ -56,7 +56,7 @@ export function registerTrainNotes(program: Command): void {
     .description('train a GANSynth-style note model (WGAN-GP + AC-GAN pitch loss) on a note dataset into a model folder')
     .option('--data <dir>', 'note dataset folder from `studio data notes` (default: audio-data/notes-default)')
     .option('--preset <name>', `model and spectrogram size: ${NOTE_PRESETS.join(', ')}`, 'lite');
-  addRunOptions(command, { steps: 'total generator steps (tiny 20, lite 5000, paper 200000); with --resume, trains on to n', previews: 'preview WAVs' })
+  addRunOptions(command, { steps: 'total generator steps (tiny 20, lite 6500, paper 200000); with --resume, trains on to n', previews: 'preview WAVs' })
     .option('--batch-size <n>', 'notes per step (default 8; tiny 4)')
     .option('--seed <n>', 'seed of initial weights, data order and latents (default 0)')
     .option('--lr <rate>', 'Adam learning rate (default: tiny and lite 3e-3, paper 8e-4 as GANSynth)')
