@@ -37,8 +37,9 @@ async function trainNotesCommand(flags: TrainNotesFlags): Promise<void> {
   const info = await initBackend();
   // The spec decides what the data is converted to; on resume it comes from the folder.
   const spec = await runSpec(flags, outDir, { fresh: noteModelSpec(flags.preset), parse: parseNoteModelSpec, freshFlags });
-  const fields = { ...trainDefaultsFor(flags.preset), ...fresh, ...(steps ? { steps } : {}), ...(checkpointEvery ? { checkpointEvery } : {}) };
-  const config = flags.resume ? undefined : parseNoteTrainConfig(fields, 'training options');
+  const config = flags.resume
+    ? undefined
+    : parseNoteTrainConfig({ ...trainDefaultsFor(flags.preset), ...fresh, ...(steps ? { steps } : {}), ...(checkpointEvery ? { checkpointEvery } : {}) }, 'training options');
 
   await runTrainSession({ outDir, quiet: flags.quiet, secondSignalExits: true }, async ({ bar, signal, log }) => {
     const data = await loadNoteDataset(dataDir, spec, { onProgress: bar.update });

@@ -21,7 +21,6 @@ export interface ComplexSpectrogram {
   im: Float32Array;
 }
 
-export { fftOfSize, hannWindow };
 
 export function stft(samples: Float32Array, options: StftOptions): ComplexSpectrogram {
   const { nFft, hop } = options;
