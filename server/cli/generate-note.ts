@@ -34,6 +34,12 @@ export function parseNumberOption(name: string, raw: string, min: number, max: n
   return value;
 }
 
+/** A loss weight: 0 (off) or a number above 0 up to 1000. */
+export function parseWeightOption(name: string, raw: string): number {
+  if (raw.trim() !== '' && Number(raw) === 0) return 0;
+  return parseNumberOption(name, raw, 0, 1000);
+}
+
 /** "24-84" or "60" -> [from, to]. */
 export function parseRangeOption(name: string, raw: string, min: number, max: number): [number, number] {
   const match = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(raw);

@@ -12,7 +12,7 @@ import { trainLoopModel } from '../musegan/trainer.js';
 import { StudioError } from '../util/errors.js';
 import { projectRoot } from '../util/version.js';
 import { commandGroup } from './groups.js';
-import { parseIntegerOption, parseNumberOption } from './generate-note.js';
+import { parseIntegerOption, parseNumberOption, parseWeightOption } from './generate-note.js';
 import { addRunOptions, addSessionOptions, cliLog, givenFlags, parseRunFlags, runSpec, runTrainSession, type TrainRunFlags } from './train-common.js';
 
 interface TrainLoopsFlags extends TrainRunFlags {
@@ -25,6 +25,7 @@ interface TrainLoopsFlags extends TrainRunFlags {
   binaryFrom?: string;
   seed?: string;
   lr?: string;
+  gateRateWeight?: string;
 }
 
 export function defaultLoopDatasetDir(): string {
@@ -45,7 +46,16 @@ async function trainLoopsCommand(flags: TrainLoopsFlags): Promise<void> {
   if (flags.binaryFrom !== undefined) freshConfig.binaryFromStep = parseIntegerOption('--binary-from', flags.binaryFrom, 0, 10_000_000);
   if (flags.seed !== undefined) freshConfig.seed = parseIntegerOption('--seed', flags.seed, 0, 2 ** 31 - 1);
   if (flags.lr !== undefined) freshConfig.learningRate = parseNumberOption('--lr', flags.lr, 0, 1);
-  const freshFlags = givenFlags({ '--batch-size': flags.batchSize, '--critic-steps': flags.criticSteps, '--binary-from': flags.binaryFrom, '--seed': flags.seed, '--lr': flags.lr, '--design': flags.design });
+  if (flags.gateRateWeight !== undefined) freshConfig.gateRateWeight = parseWeightOption('--gate-rate-weight', flags.gateRateWeight);
+  const freshFlags = givenFlags({
+    '--batch-size': flags.batchSize,
+    '--critic-steps': flags.criticSteps,
+    '--binary-from': flags.binaryFrom,
+    '--seed': flags.seed,
+    '--lr': flags.lr,
+    '--gate-rate-weight': flags.gateRateWeight,
+    '--design': flags.design,
+  });
 
   const info = await initBackend();
   const fresh = loopSpecFromPreset(flags.preset, { design: flags.design as GeneratorDesign | undefined, conditioning: flags.conditioning, activityGate: flags.activityGate });
@@ -83,6 +93,7 @@ export function registerTrainLoops(program: Command): void {
     .option('--critic-steps <n>', 'critic updates per generator update (tiny 2, lite 2, paper 5)')
     .option('--binary-from <step>', 'step from which the generator outputs binary neurons (straight-through) instead of sigmoids')
     .option('--seed <n>', 'seed of initial weights, data order, latents and masks (default 0)')
-    .option('--lr <rate>', 'Adam learning rate (default 2e-4; beta1 0.5, beta2 0.9)');
+    .option('--lr <rate>', 'Adam learning rate (default 2e-4; beta1 0.5, beta2 0.9)')
+    .option('--gate-rate-weight <w>', "weight of the loss holding each track's share of open activity gates at the data's share of sounding bars (default 1; 0 = off)");
   addSessionOptions(command).action(trainLoopsCommand);
 }

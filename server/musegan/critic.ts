@@ -2,7 +2,7 @@
  * The WGAN critic. Each bar's roll and its note onsets are read in patches of a sixteenth x an octave (MuseGAN
  * reads them with two thin streams, pitch-then-time and time-then-pitch; one patch layer sees the same cells and
  * runs several times faster here), beside a chroma (pitch classes per beat: harmony) and a rhythm (note starts and
- * ends per step) stream, giving one embedding per bar; the bars of a phrase are then judged together. For the jamming design every track has
+ * ends per step) stream and each bar's pitch classes per track, giving one embedding per bar; the bars of a phrase are then judged together. For the jamming design every track has
  * its own critic that sees only its own track (MuseGAN: one discriminator per generator) and the scores add up;
  * composer and hybrid share one critic over all tracks.
  *
@@ -68,9 +68,21 @@ export function criticScores(p: ParamStore, spec: LoopSpec, x: tf.Tensor2D): tf.
   const o1 = reduceTime(p, 'critic/onset/sixteenth', I, [rhythm], { n, h: spec.stepsPerBar, w: 1 }, shape.stepsPerSixteenth, c.onsetChannels);
   const o2 = reduceTime(p, 'critic/onset/beat', I, [leakyAll(o1.y)], o1.grid, SIXTEENTHS_PER_BEAT, c.onsetChannels); // [n*4*1]
 
+  // Each bar's pitch classes per track: note cells per class over the bar, saturated as k/(1+k) -> [n, 12*tracks/I].
+  // A held chord tone reads ~1 and a one-step blip 0.5, and the gradient (1/(1+k)²) is largest on the sparse
+  // blips that inflate a bar's pitch-class count; all zeros is an empty bar. (k/(1+k), not 1 - exp(-k): second-order
+  // gradients through Exp are wrong in tfjs, see losses.ts.)
+  const barChroma = c.barChroma
+    ? chroma.map((ci) => {
+        const counts = tf.sum(tf.reshape(ci, [n, spec.stepsPerBar, SEMITONES * tracksPerInstance]), 1);
+        return tf.div(counts, tf.add(counts, 1)) as tf.Tensor2D;
+      })
+    : null;
+
   // One embedding per bar, then the phrase.
   const perBar = (ts: tf.Tensor2D[]) => leakyAll(ts).map((t) => tf.reshape(t, [n, t.size / n]) as tf.Tensor2D);
-  const bars = leakyAll(instanceDense(p, 'critic/bar', I, [perBar(beats.y), perBar(c2.y), perBar(o2.y)], c.barEmbedding)); // [n, e]
+  const barInputs = [perBar(beats.y), perBar(c2.y), perBar(o2.y), ...(barChroma ? [barChroma] : [])];
+  const bars = leakyAll(instanceDense(p, 'critic/bar', I, barInputs, c.barEmbedding)); // [n, e]
   const phrase = bars.map((b) => tf.reshape(b, [batch, spec.bars * c.barEmbedding]) as tf.Tensor2D);
   const hidden = leakyAll(instanceDense(p, 'critic/phrase', I, [phrase], c.phraseHidden));
   const scores = instanceDense(p, 'critic/score', I, [hidden], 1); // [batch, 1] each

@@ -10,6 +10,7 @@ import { driftPenalty, gradientPenalty, wassersteinDLoss, wassersteinGLoss } fro
 import { StudioError } from '../util/errors.js';
 import { GanOptimizers } from '../training/gan-optimizers.js';
 import { gatedOutput, type OutputMode } from './binarize.js';
+import { gateRateLoss } from './bar-activity.js';
 import type { TrainingBatch } from './batches.js';
 import { criticScores } from './critic.js';
 import { compositeGiven, generatorParts, type GivenTracks } from './generator.js';
@@ -28,6 +29,15 @@ export interface CriticFigures {
   realDensity: number;
 }
 
+export interface GeneratorFigures {
+  /** The whole generator loss: adversarial plus the weighted gate rate loss. */
+  generatorLoss: number;
+  /** The weighted gate rate loss (0 when off). */
+  gateRateLoss: number;
+  /** Share of this batch share's gates that are open (1 without a gate). */
+  openGates: number;
+}
+
 export interface PhaseGradients<F> {
   loss: number;
   grads: tf.NamedTensorMap;
@@ -42,9 +52,14 @@ export class LoopGan {
   readonly critic: ParamStore;
   private readonly optimizers: GanOptimizers;
 
+  /**
+   * `soundingBars`: each track's share of sounding bars in the training data (bar-activity.ts), the gates' target;
+   * training needs it when the spec has a gate and the config a gateRateWeight.
+   */
   constructor(
     readonly spec: LoopSpec,
     readonly config: LoopTrainConfig,
+    private readonly soundingBars?: readonly number[],
   ) {
     this.generator = new ParamStore({ seed: deriveSeed(config.seed, 'generator'), label: 'loop-generator' });
     this.critic = new ParamStore({ seed: deriveSeed(config.seed, 'critic'), label: 'loop-critic' });
@@ -84,9 +99,21 @@ export class LoopGan {
 
   /** The generator's output for a batch, with the given tracks put back: [batch, phraseSize]. */
   private fakePhrases(latents: ReturnType<typeof latentTensors>, batchSize: number, given: GivenTracks, mode: OutputMode): tf.Tensor2D {
+    return this.fakeParts(latents, batchSize, given, mode).phrases;
+  }
+
+  /** fakePhrases, and the gate logits [batch*bars, 1, 1, tracks] (null without a gate). */
+  private fakeParts(latents: ReturnType<typeof latentTensors>, batchSize: number, given: GivenTracks, mode: OutputMode): { phrases: tf.Tensor2D; gate: tf.Tensor4D | null } {
     const { notes, gate } = generatorParts(this.generator, this.spec, latents, given);
     const out = gatedOutput(notes, gate, mode);
-    return tf.reshape(compositeGiven(this.spec, out, given), [batchSize, -1]) as tf.Tensor2D;
+    return { phrases: tf.reshape(compositeGiven(this.spec, out, given), [batchSize, -1]) as tf.Tensor2D, gate };
+  }
+
+  /** The gates' target shares when their loss is on, else null. */
+  private gateTargets(): readonly number[] | null {
+    if (!this.spec.generator.activityGate || this.config.gateRateWeight === 0) return null;
+    if (!this.soundingBars) throw new StudioError('INTERNAL', 'a gate rate loss needs the data\'s sounding-bar shares');
+    return this.soundingBars;
   }
 
   /** Critic loss (Wasserstein + gradient penalty + drift) and its gradients on a batch share. */
@@ -124,18 +151,33 @@ export class LoopGan {
     }
   }
 
-  /** Generator loss -mean D(fake) and its gradients on a batch share (the batch supplies given tracks only). */
-  generatorGradients(batch: TrainingBatch, latents: readonly PhraseLatent[]): PhaseGradients<{ generatorLoss: number }> {
+  /**
+   * Generator loss -mean D(fake), plus the gates' rate loss when on, and its gradients on a batch share (the batch
+   * supplies given tracks only).
+   */
+  generatorGradients(batch: TrainingBatch, latents: readonly PhraseLatent[]): PhaseGradients<GeneratorFigures> {
     const z = latentTensors(this.spec, latents);
     const given = this.givenTensors(batch);
+    const targets = this.gateTargets();
+    let parts: tf.Tensor | null = null;
     try {
       const mode = this.outputMode();
-      const result = this.generator.gradients(() => wassersteinGLoss(criticScores(this.critic, this.spec, this.fakePhrases(z, batch.size, given, mode))));
-      const loss = result.loss.dataSync()[0]!;
+      const result = this.generator.gradients(() => {
+        const { phrases, gate } = this.fakeParts(z, batch.size, given, mode);
+        const adversarial = wassersteinGLoss(criticScores(this.critic, this.spec, phrases));
+        const rate = gate && targets ? tf.mul(gateRateLoss(gate, targets), this.config.gateRateWeight) : tf.scalar(0);
+        const openShare = gate ? tf.mean(tf.cast(tf.greater(gate, 0), 'float32')) : tf.scalar(1);
+        parts?.dispose();
+        parts = tf.keep(tf.stack([adversarial, rate, openShare]));
+        return tf.add(adversarial, rate) as tf.Scalar;
+      });
+      const d = (parts as tf.Tensor | null)!.dataSync();
       result.loss.dispose();
-      return { loss, grads: result.grads, figures: { generatorLoss: loss } };
+      const loss = d[0]! + d[1]!;
+      return { loss, grads: result.grads, figures: { generatorLoss: loss, gateRateLoss: d[1]!, openGates: d[2]! } };
     } finally {
       tf.dispose([given.roll, given.mask]);
+      (parts as tf.Tensor | null)?.dispose();
       disposeLatentTensors(z);
     }
   }

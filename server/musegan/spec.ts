@@ -54,6 +54,11 @@ export const LoopSpecSchema = z
       onsetChannels: positive,
       barEmbedding: positive,
       phraseHidden: positive,
+      /**
+       * Each bar's pitch classes per track, softly counted, fed straight to the bar embedding (critic.ts): what empty
+       * bars and pitch classes per bar (EB, UPC) are measured from. Absent in older spec.json files (off).
+       */
+      barChroma: z.boolean().default(false),
     }),
     /** Track-conditional generation: an encoder of the given tracks feeding the bar generator at three scales. */
     conditioning: z.object({ enabled: z.boolean(), channels: z.tuple([positive, positive, positive]) }),
@@ -91,7 +96,7 @@ interface PresetSizes {
   latentTotal: number;
   temporalHidden: number;
   generator: Omit<LoopSpec['generator'], 'activityGate'>;
-  critic: LoopSpec['critic'];
+  critic: Omit<LoopSpec['critic'], 'barChroma'>;
   conditioning: LoopSpec['conditioning']['channels'];
 }
 
@@ -151,7 +156,7 @@ export function loopSpecFromPreset(preset: string, options: LoopSpecOptions = {}
     latent: splitLatent(design, sizes.latentTotal),
     temporalHidden: sizes.temporalHidden,
     generator: { ...sizes.generator, activityGate: options.activityGate ?? true },
-    critic: sizes.critic,
+    critic: { ...sizes.critic, barChroma: true },
     conditioning: { enabled: options.conditioning ?? true, channels: sizes.conditioning },
   });
 }

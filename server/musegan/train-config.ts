@@ -26,6 +26,11 @@ export const loopTrainConfigSchema = z.object({
   conditionRate: z.number().min(0).max(1),
   /** Random transposition of the pitched tracks by up to +-N semitones (data augmentation; drums stay). */
   transposeSemitones: z.number().int().min(0).max(11),
+  /**
+   * Weight of the activity gates' pinball loss (bar-activity.ts), which holds each track's share of open gates at
+   * its share of sounding bars in the data. 0 = off; absent in older runs' metadata (off, so they resume as they were).
+   */
+  gateRateWeight: z.number().min(0).default(0),
   checkpointEvery: z.number().int().positive(),
   /** Loops written as MIDI previews at each checkpoint (fixed seeds, so they are comparable over time). */
   previewCount: z.number().int().min(0).max(32),
@@ -42,6 +47,7 @@ const common: Omit<LoopTrainConfig, 'steps' | 'batchSize' | 'criticSteps' | 'che
   driftWeight: 1e-3,
   conditionRate: 0.5,
   transposeSemitones: 5,
+  gateRateWeight: 1,
   previewCount: 4,
   seed: 0,
 };

@@ -13,6 +13,7 @@ import { loadLoopCheckpoint, saveLoopCheckpoint } from './checkpoint.js';
 import { generateLoops } from './generate.js';
 import { LOOP_REPLICA_MODULE, loopReplicaShares, type LoopReplica, type LoopReplicaOptions, type LoopStepFigures } from './loop-replica.js';
 import type { LoopDataSummary, PackedPhrases } from './phrase-data.js';
+import { soundingBarShares } from './bar-activity.js';
 import type { LoopSpec } from './spec.js';
 import type { LoopTrainConfig } from './train-config.js';
 
@@ -35,7 +36,8 @@ export async function trainLoopModel(options: TrainLoopModelOptions): Promise<Tr
     confirmResume(outDir, resumed, config.steps, { ...identity, changedWarning: 'the dataset changed' }, log);
   }
   loopReplicaShares(config.batchSize, options.workers ?? 1);
-  const replicaOptions: LoopReplicaOptions = { spec, config, data: data.packed, resumeFrom: resumed ? outDir : undefined };
+  const soundingBars = spec.generator.activityGate ? soundingBarShares(data.packed, spec) : undefined;
+  const replicaOptions: LoopReplicaOptions = { spec, config, data: data.packed, resumeFrom: resumed ? outDir : undefined, soundingBars };
 
   return runGanTraining({
     kind: 'loops',
@@ -43,7 +45,8 @@ export async function trainLoopModel(options: TrainLoopModelOptions): Promise<Tr
     spec,
     config,
     resumed,
-    dataset: data.summary,
+    // With a gate, the metadata records the shares of sounding bars its loss aims at.
+    dataset: soundingBars ? { ...data.summary, soundingBarShare: Object.fromEntries(spec.tracks.map((t, i) => [t, soundingBars[i]])) } : data.summary,
     replicaModule: LOOP_REPLICA_MODULE,
     replicaOptions,
     hooks: (replica: LoopReplica) => ({
@@ -54,7 +57,7 @@ export async function trainLoopModel(options: TrainLoopModelOptions): Promise<Tr
         generatorLoss: averaged.g!,
       }),
       mustBeFinite: (figures) => [figures.criticLoss, figures.generatorLoss, figures.wasserstein, figures.gradientPenalty],
-      progressInfo: (figures) => ({ D: figures.criticLoss, G: figures.generatorLoss, W: figures.wasserstein, density: figures.fakeDensity }),
+      progressInfo: (figures) => ({ D: figures.criticLoss, G: figures.generatorLoss, W: figures.wasserstein, density: figures.fakeDensity, open: figures.openGates }),
       epochs: (step) => (step * (config.criticSteps + 1) * config.batchSize) / data.summary.count,
       monitor: (step) => {
         // Fixed seeds, so previews and figures are comparable from one checkpoint to the next.

@@ -43,10 +43,16 @@ describe('studio train loops (CLI, tiny, built dataset)', function () {
     const plain = await runStudio(['train', 'loops', '--data', data, '--out', gateless, ...small, '--steps', '1', '--no-activity-gate']);
     assert.equal(plain.code, 0, plain.stderr);
     assert.equal(JSON.parse(readFileSync(path.join(gateless, 'spec.json'), 'utf8')).generator.activityGate, false);
+    const unweighted = path.join(tmp, 'unweighted');
+    const noRate = await runStudio(['train', 'loops', '--data', data, '--out', unweighted, ...small, '--steps', '1', '--gate-rate-weight', '0']);
+    assert.equal(noRate.code, 0, noRate.stderr);
+    assert.equal(JSON.parse(readFileSync(path.join(unweighted, 'metadata.json'), 'utf8')).config.gateRateWeight, 0);
+    assert.equal(JSON.parse(readFileSync(path.join(model, 'metadata.json'), 'utf8')).config.gateRateWeight, 1, 'on by default');
 
     for (const [args, message] of [
       [['--steps', '0'], /--steps must be between 1 and/],
       [['--design', 'duet'], /--design must be one of jamming, composer, hybrid/],
+      [['--gate-rate-weight', '-1'], /--gate-rate-weight must be a number above 0/],
       [['--data', path.join(tmp, 'nowhere')], /is not a loop dataset/],
     ] as const) {
       const bad = await runStudio(['train', 'loops', '--data', data, '--out', path.join(tmp, 'never'), ...small, ...args]);

@@ -38,7 +38,10 @@ describe('loop trainer (tiny)', function () {
     assert.ok(result.lastLosses!.binary, 'binary neurons from step 1');
     const lines = (await fs.readFile(path.join(straight, 'losses.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(lines.filter((l) => l.type !== 'checkpoint').map((l) => l.step), [1, 2]);
-    for (const l of lines.filter((x) => x.type !== 'checkpoint')) assert.ok(Number.isFinite(l.wasserstein) && l.gradientPenalty >= 0);
+    for (const l of lines.filter((x) => x.type !== 'checkpoint')) {
+      assert.ok(Number.isFinite(l.wasserstein) && l.gradientPenalty >= 0);
+      assert.ok(l.gateRateLoss >= 0 && l.openGates >= 0 && l.openGates <= 1, `gate figures logged: ${l.gateRateLoss}, ${l.openGates}`);
+    }
     for (const step of ['step-000001', 'step-000002']) {
       const midi = new ToneMidi(await fs.readFile(path.join(straight, 'previews', step, 'loop-seed-1.mid')));
       assert.equal(midi.header.ppq, 480, `${step} preview is a MIDI file`);
@@ -46,6 +49,8 @@ describe('loop trainer (tiny)', function () {
     const meta = JSON.parse(await fs.readFile(path.join(straight, 'metadata.json'), 'utf8'));
     assert.equal(meta.step, 2);
     assert.equal(meta.dataset.count, data.summary.count);
+    // Every groove plays all five tracks in every bar: the gates' target is all open.
+    assert.deepEqual(meta.dataset.soundingBarShare, { drums: 1, bass: 1, piano: 1, guitar: 1, strings: 1 });
     assert.equal(meta.metrics.training.samples.loops, 16, 'sample metrics of 16 generated loops');
 
     const halves = path.join(tmp, 'halves');
