@@ -1,13 +1,15 @@
 /**
  * GANSynth's generator: latent (timbre) ++ one-hot pitch -> dense to the start grid -> blocks of
  * [nearest 2x upsampling, 3x3 conv, leaky ReLU, pixel norm] -> 1x1 conv to 2 channels, tanh. With `pitchMaps`, each
- * block's first conv and the output conv also read the pitch's harmonic template (pitch-maps.ts).
+ * block's first conv and the output conv also read the pitch's harmonic template (pitch-maps.ts); with
+ * `harmonicIfLock`, a fixed last layer sets the first partials' IF to the pitch's (harmonic-if-lock.ts).
  * Parameters live in a ParamStore under `g/`.
  */
 import { tf } from '../ml/tf.js';
 import type { ParamStore } from '../ml/params.js';
 import { conv2d, dense, leakyRelu, pixelNorm, upsampleNearest2x } from '../ml/layers/index.js';
 import { pitchMapsAt, pitchTemplates } from './pitch-maps.js';
+import { lockHarmonicIf } from './harmonic-if-lock.js';
 import { pitchCount, startShape, type NoteModelSpec } from './spec.js';
 
 export const GENERATOR_SCOPE = 'g';
@@ -36,8 +38,8 @@ export function runGenerator(p: ParamStore, spec: NoteModelSpec, latents: tf.Ten
       }
     }
     // [b, frames, melBins, 2]; gain 1: no ReLU follows. With pitch maps the output layer sees the ideal tone too.
-    const out = conv2d(p, `${GENERATOR_SCOPE}/to_spectrogram`, withPitchMaps(x), { filters: 2, kernelSize: 1, ...weights, gain: 1 });
-    return tf.tanh(out);
+    const out = tf.tanh(conv2d(p, `${GENERATOR_SCOPE}/to_spectrogram`, withPitchMaps(x), { filters: 2, kernelSize: 1, ...weights, gain: 1 }));
+    return spec.generator.harmonicIfLock ? lockHarmonicIf(spec, out, pitchOneHot) : out;
   });
 }
 

@@ -53,6 +53,11 @@ export const noteModelSpecSchema = z.object({
      * (one-hot pitch only).
      */
     pitchMaps: z.boolean().default(false),
+    /**
+     * A fixed last layer that sets the IF of the requested pitch's first partials to exact multiples of f0
+     * (harmonic-if-lock.ts). Absent in older spec.json files (off).
+     */
+    harmonicIfLock: z.boolean().default(false),
   }),
   discriminator: blockSchema.extend({ minibatchStddevGroup: z.number().int().positive() }),
   /** ProGAN's run-time He scaling of the weights, so Adam treats every layer alike. */
@@ -105,7 +110,7 @@ export function noteModelSpec(preset: string, spectralPreset?: SpectralPreset): 
     midiPitchMin: MIDI_PITCH_MIN,
     midiPitchMax: MIDI_PITCH_MAX,
     latentSize: arch.latentSize,
-    generator: { channels: arch.generatorChannels, convsPerBlock: arch.convsPerBlock, pitchMaps: true },
+    generator: { channels: arch.generatorChannels, convsPerBlock: arch.convsPerBlock, pitchMaps: true, harmonicIfLock: true },
     discriminator: { channels: arch.discriminatorChannels, convsPerBlock: arch.convsPerBlock, minibatchStddevGroup: 4 },
     equalizedLearningRate: true,
     leakyReluSlope: 0.2,
