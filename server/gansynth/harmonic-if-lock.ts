@@ -16,7 +16,8 @@
  */
 import { tf } from '../ml/tf.js';
 import { HARMONIC_TEMPLATE_CHANNELS, harmonicTemplates } from '../spectral/harmonic-template.js';
-import { melFilterbank } from '../spectral/mel.js';
+import { presetFilterbank } from '../spectral/ifmel.js';
+import { midiToHz } from '../audio/f0.js';
 import { pitchCount, type NoteModelSpec } from './spec.js';
 
 /** Partials locked: bands centred below (HIGHEST_PARTIAL + 0.5) x f0. */
@@ -39,13 +40,13 @@ export function harmonicIfTargets(spec: NoteModelSpec): HarmonicIfTargets {
   const cached = cache.get(key);
   if (cached) return cached;
   const bands = s.melBins;
-  const { centerHz } = melFilterbank({ sampleRate: s.sampleRate, nFft: s.nFft, melBins: bands, linearBins: s.linearBins, fMinHz: s.fMinHz, fMaxHz: s.fMaxHz });
+  const { centerHz } = presetFilterbank(s);
   const table = harmonicTemplates(s, spec.midiPitchMin, spec.midiPitchMax);
   const pitches = pitchCount(spec);
   const mask = new Float32Array(pitches * bands);
   const frequency = new Float32Array(pitches * bands);
   for (let i = 0; i < pitches; i++) {
-    const f0 = 440 * 2 ** ((spec.midiPitchMin + i - 69) / 12);
+    const f0 = midiToHz(spec.midiPitchMin + i);
     const inRange = (m: number) => centerHz[m]! < (HIGHEST_PARTIAL + 0.5) * f0;
     const at = (m: number, channel: number) => table[(i * bands + m) * HARMONIC_TEMPLATE_CHANNELS + channel]!;
     let loudest = -Infinity;

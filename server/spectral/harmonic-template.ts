@@ -8,6 +8,7 @@
 // IF convention are exactly the data's.
 import { StudioError } from '../util/errors.js';
 import { audioToIfMel } from './ifmel.js';
+import { midiToHz } from '../audio/f0.js';
 import type { SpectralPreset } from './presets.js';
 
 /** Channels per band: log magnitude, cos(pi * IF), sin(pi * IF). */
@@ -30,7 +31,7 @@ export function harmonicTemplate(preset: SpectralPreset, midiPitch: number): Flo
   if (frame >= preset.frames) throw new StudioError('BAD_INPUT', `spectral preset "${preset.name}" has too few frames (${preset.frames}) for a harmonic template`);
   const length = Math.min(preset.samples, frame * preset.hop + half + preset.hop);
   const tone = new Float32Array(length);
-  const f0 = 440 * 2 ** ((midiPitch - 69) / 12);
+  const f0 = midiToHz(midiPitch);
   const partials = Math.floor(preset.sampleRate / 2 / f0 - 1e-9);
   // Peak stays below full scale: sum of 1/k grows like ln(k).
   const gain = 0.5 / (Math.log(partials) + 0.5772 + 1);

@@ -30,7 +30,8 @@ export function logPowerRange(preset: SpectralPreset): { floor: number; ceiling:
   return { floor: ceiling - (preset.dynamicRangeDb * Math.LN10) / 10, ceiling };
 }
 
-function bankFor(preset: SpectralPreset): MelFilterbank {
+/** The mel filterbank of a preset's IF-Mel bands (cached by melFilterbank). */
+export function presetFilterbank(preset: SpectralPreset): MelFilterbank {
   return melFilterbank({
     sampleRate: preset.sampleRate,
     nFft: preset.nFft,
@@ -43,12 +44,12 @@ function bankFor(preset: SpectralPreset): MelFilterbank {
 
 /** Audio -> IF-Mel, [frames][melBins][2]. Input shorter than preset.samples is zero-padded; longer is cut. */
 export function audioToIfMel(samples: Float32Array, preset: SpectralPreset): Float32Array {
-  return encode(samples, preset, bankFor(preset));
+  return encode(samples, preset, presetFilterbank(preset));
 }
 
 /** IF-Mel ([frames][melBins][2], values in [-1, 1]) -> audio of preset.samples samples. */
 export function ifMelToAudio(spec: Float32Array, preset: SpectralPreset): Float32Array {
-  return decode(spec, preset, bankFor(preset));
+  return decode(spec, preset, presetFilterbank(preset));
 }
 
 /** The linear-frequency variant, [frames][linearBins][2]: no mel averaging, so its round trip is (near) exact. */

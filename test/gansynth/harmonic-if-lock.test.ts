@@ -5,12 +5,11 @@ import { noteModelSpec, parseNoteModelSpec } from '../../server/gansynth/spec.js
 import { pitchOneHot } from '../../server/gansynth/generator.js';
 import { HIGHEST_PARTIAL, harmonicIfTargets, lockHarmonicIf } from '../../server/gansynth/harmonic-if-lock.js';
 import { checkPitch } from '../../server/gansynth/eval/pitch-accuracy.js';
-import { audioToIfMel, ifMelToAudio } from '../../server/spectral/ifmel.js';
-import { melFilterbank } from '../../server/spectral/mel.js';
+import { audioToIfMel, ifMelToAudio, presetFilterbank } from '../../server/spectral/ifmel.js';
+import { midiToHz as hz } from '../../server/audio/f0.js';
 
 const spec = noteModelSpec('lite');
 const s = spec.spectral;
-const hz = (midi: number) => 440 * 2 ** ((midi - 69) / 12);
 
 /** A decaying tone: partials k * f0 with amplitudes 1/k^1.5 and assorted phases. */
 function tone(f0: number): Float32Array {
@@ -40,7 +39,7 @@ describe('gansynth harmonic IF lock', () => {
 
   it("locks only bands below the 16th partial where the pitch's template is loud", () => {
     const { mask } = harmonicIfTargets(spec);
-    const { centerHz } = melFilterbank({ sampleRate: s.sampleRate, nFft: s.nFft, melBins: s.melBins, linearBins: s.linearBins, fMinHz: s.fMinHz, fMaxHz: s.fMaxHz });
+    const { centerHz } = presetFilterbank(s);
     for (const midi of [24, 48, 84]) {
       const row = mask.subarray((midi - 24) * s.melBins, (midi - 23) * s.melBins);
       const bands = [...row.keys()].filter((m) => row[m] === 1);
