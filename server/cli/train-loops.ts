@@ -20,6 +20,7 @@ interface TrainLoopsFlags extends TrainRunFlags {
   design?: string;
   conditioning: boolean;
   activityGate: boolean;
+  barChroma: boolean;
   batchSize?: string;
   criticSteps?: string;
   binaryFrom?: string;
@@ -58,7 +59,7 @@ async function trainLoopsCommand(flags: TrainLoopsFlags): Promise<void> {
   });
 
   const info = await initBackend();
-  const fresh = loopSpecFromPreset(flags.preset, { design: flags.design as GeneratorDesign | undefined, conditioning: flags.conditioning, activityGate: flags.activityGate });
+  const fresh = loopSpecFromPreset(flags.preset, { design: flags.design as GeneratorDesign | undefined, conditioning: flags.conditioning, activityGate: flags.activityGate, barChroma: flags.barChroma });
   const spec = await runSpec(flags, outDir, { fresh, parse: parseLoopSpec, freshFlags });
   const config = flags.resume ? undefined : newRunConfig(flags.preset, freshConfig, steps, checkpointEvery);
 
@@ -87,7 +88,8 @@ export function registerTrainLoops(program: Command): void {
     .option('--preset <name>', `model size: ${LOOP_PRESETS.join(', ')}`, 'lite')
     .option('--design <name>', `how tracks share the generator: ${GENERATOR_DESIGNS.join(', ')} (default hybrid)`)
     .option('--no-conditioning', 'no track-conditional encoder (the model can then only generate all tracks freely)')
-    .option('--no-activity-gate', "no on/off gate per bar and track (MuseGAN's own generator: empty bars are rare)");
+    .option('--no-activity-gate', "no on/off gate per bar and track (MuseGAN's own generator: empty bars are rare)")
+    .option('--no-bar-chroma', "a critic without each bar's pitch classes per track");
   addRunOptions(command, { steps: 'total generator steps (tiny 20, lite 2000, paper 50000); with --resume, trains on to n', previews: 'preview MIDI loops' })
     .option('--batch-size <n>', 'phrases per step (tiny 4, lite 16, paper 64)')
     .option('--critic-steps <n>', 'critic updates per generator update (tiny 2, lite 2, paper 5)')

@@ -133,6 +133,8 @@ export interface LoopSpecOptions {
   conditioning?: boolean;
   /** Build without the per-bar, per-track activity gate (generator.ts). */
   activityGate?: boolean;
+  /** Build a critic without the per-bar pitch classes per track (critic.ts). */
+  barChroma?: boolean;
 }
 
 /** The spec of a named preset, on MuseGAN's data shape: 4 bars x 48 steps x 84 pitches (MIDI 24-107) x 5 tracks. */
@@ -156,7 +158,7 @@ export function loopSpecFromPreset(preset: string, options: LoopSpecOptions = {}
     latent: splitLatent(design, sizes.latentTotal),
     temporalHidden: sizes.temporalHidden,
     generator: { ...sizes.generator, activityGate: options.activityGate ?? true },
-    critic: { ...sizes.critic, barChroma: true },
+    critic: { ...sizes.critic, barChroma: options.barChroma ?? true },
     conditioning: { enabled: options.conditioning ?? true, channels: sizes.conditioning },
   });
 }

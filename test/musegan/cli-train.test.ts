@@ -40,9 +40,11 @@ describe('studio train loops (CLI, tiny, built dataset)', function () {
     assert.deepEqual(readdirSync(path.join(model, 'previews')).sort(), ['step-000002', 'step-000003']);
     assert.equal(JSON.parse(readFileSync(path.join(model, 'spec.json'), 'utf8')).generator.activityGate, true, 'new models have the activity gate');
     const gateless = path.join(tmp, 'gateless');
-    const plain = await runStudio(['train', 'loops', '--data', data, '--out', gateless, ...small, '--steps', '1', '--no-activity-gate']);
+    const plain = await runStudio(['train', 'loops', '--data', data, '--out', gateless, ...small, '--steps', '1', '--no-activity-gate', '--no-bar-chroma']);
     assert.equal(plain.code, 0, plain.stderr);
-    assert.equal(JSON.parse(readFileSync(path.join(gateless, 'spec.json'), 'utf8')).generator.activityGate, false);
+    const plainSpec = JSON.parse(readFileSync(path.join(gateless, 'spec.json'), 'utf8'));
+    assert.deepEqual([plainSpec.generator.activityGate, plainSpec.critic.barChroma], [false, false]);
+    assert.equal(JSON.parse(readFileSync(path.join(model, 'spec.json'), 'utf8')).critic.barChroma, true, 'new critics read the bar chroma');
     const unweighted = path.join(tmp, 'unweighted');
     const noRate = await runStudio(['train', 'loops', '--data', data, '--out', unweighted, ...small, '--steps', '1', '--gate-rate-weight', '0']);
     assert.equal(noRate.code, 0, noRate.stderr);
