@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { initBackend } from '../ml/backend.js';
 import { NoteModel } from '../gansynth/note-model.js';
 import { interpolateLatents, latentForSeed, readLatentFile } from '../gansynth/latent.js';
-import { checkPitches } from '../gansynth/spec.js';
+import { withTimbreClass } from '../gansynth/timbre-classes.js';
+import { checkPitches, type NoteModelSpec } from '../gansynth/spec.js';
 import { velocityGain } from '../gansynth/note-shape.js';
 import { buildInstrumentFiles, writeInstrumentFolder } from '../exports/instrument.js';
 import { writeWav, type WavBitDepth } from '../audio/wav.js';
@@ -96,6 +97,7 @@ interface GenerateNoteFlags extends AudioOutputFlags {
   duration?: string;
   interpolate?: string;
   steps?: string;
+  instrument?: string;
   out?: string;
 }
 
@@ -121,9 +123,10 @@ async function generateNoteCommand(flags: GenerateNoteFlags): Promise<void> {
   try {
     checkPitches(model.spec, [pitch]);
     const size = model.spec.latentSize;
-    const latents = walk
+    const walked = walk
       ? interpolateLatents(latentForSeed(walk.from, size), latentForSeed(walk.to, size), walk.steps)
       : [flags.latent ? await readLatentFile(flags.latent, size) : latentForSeed(seed, size)];
+    const latents = walked.map((latent) => inInstrument(model.spec, latent, flags.instrument));
     const notes = model.generate({ pitches: latents.map(() => pitch), latents, velocity, seconds });
     const files = notes.length === 1 ? [out] : notes.map((_, i) => numbered(out, i + 1, notes.length));
     for (let i = 0; i < notes.length; i++) {
@@ -139,6 +142,11 @@ async function generateNoteCommand(flags: GenerateNoteFlags): Promise<void> {
   }
 }
 
+/** The latent moved into `instrument`'s timbre class (timbre-classes.ts), or as it is when none is named. */
+function inInstrument(spec: NoteModelSpec, latent: Float32Array, instrument: string | undefined): Float32Array {
+  return instrument === undefined ? latent : withTimbreClass(spec, latent, instrument);
+}
+
 /** note.wav -> note-03.wav (zero-padded to the count's width). */
 function numbered(file: string, index: number, count: number): string {
   const ext = path.extname(file);
@@ -151,6 +159,7 @@ interface GenerateInstrumentFlags extends AudioOutputFlags {
   model?: string;
   seed?: string;
   latent?: string;
+  instrument?: string;
   pitches: string;
   every: string;
   velocities: string;
@@ -182,7 +191,7 @@ async function generateInstrumentCommand(flags: GenerateInstrumentFlags): Promis
     for (let p = low; p <= high; p += every) pitches.push(p);
     if (pitches[pitches.length - 1] !== high) pitches.push(high);
     checkPitches(model.spec, pitches);
-    const latent = flags.latent ? await readLatentFile(flags.latent, model.spec.latentSize) : latentForSeed(seed, model.spec.latentSize);
+    const latent = inInstrument(model.spec, flags.latent ? await readLatentFile(flags.latent, model.spec.latentSize) : latentForSeed(seed, model.spec.latentSize), flags.instrument);
     bar.update({ done: 0, total: 3, phase: 'generating' });
     // Velocity only sets the level, so one batch at full velocity serves every layer.
     const full = model.generate({ pitches, latents: latent, velocity: 127, seconds });
@@ -193,7 +202,7 @@ async function generateInstrumentCommand(flags: GenerateInstrumentFlags): Promis
     });
     const comment = [
       `${name}: a sampler instrument from studio note model ${model.dir}`,
-      flags.latent ? `timbre: latent from ${flags.latent}` : `timbre: seed ${seed}`,
+      (flags.latent ? `timbre: latent from ${flags.latent}` : `timbre: seed ${seed}`) + (flags.instrument ? `, instrument ${flags.instrument}` : ''),
       `pitches ${low}-${high}${every > 1 ? ` every ${every}` : ''}, velocity layers ${velocities.join(',')}`,
     ].join('\n');
     const files = buildInstrumentFiles(notes, {
@@ -229,6 +238,7 @@ export function registerGenerateNote(program: Command): void {
     .option('--save-latent <file>', 'also write the latent used, as JSON (for --latent later)')
     .option('--interpolate <a,b>', 'walk between the timbres of two seeds (spherical interpolation)')
     .option('--steps <k>', 'notes in the --interpolate walk, ends included (default 5); files are OUT-1.wav ... OUT-K.wav')
+    .option('--instrument <name>', "one of the model's timbre classes (spec.json; a wrong name lists them): the seed's timbre within that instrument")
     .option('--duration <seconds>', "note length: shorter cuts with a fade, longer pads with silence (default: the model's)")
     .option('--rate <hz>', 'sample rate of the WAV', '48000')
     .option('--bit-depth <16|24|32>', 'WAV sample format (32 = float)', '24')
@@ -240,6 +250,7 @@ export function registerGenerateNote(program: Command): void {
     .option('--model <dir|id>', 'model folder, or a model id under models/')
     .option('--seed <n>', 'timbre seed, the same for every pitch (default 0)')
     .option('--latent <file>', 'timbre latent file instead of a seed')
+    .option('--instrument <name>', "one of the model's timbre classes: the seed's timbre within that instrument")
     .option('--pitches <from-to>', 'MIDI pitch range to render', '24-84')
     .option('--every <n>', 'render every n-th pitch; the sampler repitches the keys between', '1')
     .option('--velocities <list>', 'velocity layers, e.g. 50,100,127 (one layer: the sampler scales level by velocity)', '127')

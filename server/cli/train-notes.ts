@@ -10,6 +10,8 @@ import { noteModelSpec, parseNoteModelSpec, NOTE_PRESETS } from '../gansynth/spe
 import { parseNoteTrainConfig, trainDefaultsFor, type NoteTrainConfig } from '../gansynth/train-config.js';
 import { loadNoteDataset } from '../gansynth/load-notes.js';
 import { trainNoteModel } from '../gansynth/trainer.js';
+import { chooseTimbreClasses, TIMBRE_CLASS_SOURCES, type TimbreClassSource } from '../gansynth/timbre-classes.js';
+import { StudioError } from '../util/errors.js';
 import { commandGroup } from './groups.js';
 import { parseIntegerOption, parseListOption, parseNumberOption } from './generate-note.js';
 import { addRunOptions, addSessionOptions, cliLog, givenFlags, parseRunFlags, runSpec, runTrainSession, type TrainRunFlags } from './train-common.js';
@@ -20,6 +22,7 @@ interface TrainNotesFlags extends TrainRunFlags {
   seed?: string;
   lr?: string;
   previewPitches?: string;
+  timbreClasses?: string;
 }
 
 async function trainNotesCommand(flags: TrainNotesFlags): Promise<void> {
@@ -32,11 +35,18 @@ async function trainNotesCommand(flags: TrainNotesFlags): Promise<void> {
   if (flags.seed !== undefined) fresh.seed = parseIntegerOption('--seed', flags.seed, 0, 2 ** 31 - 1);
   if (flags.lr !== undefined) fresh.learningRate = parseNumberOption('--lr', flags.lr, 0, 1);
   if (flags.previewPitches !== undefined) fresh.previewPitches = parseListOption('--preview-pitches', flags.previewPitches, 0, 127);
-  const freshFlags = givenFlags({ '--batch-size': flags.batchSize, '--seed': flags.seed, '--lr': flags.lr, '--preview-pitches': flags.previewPitches });
+  const timbreSource = parseTimbreSource(flags.timbreClasses);
+  const freshFlags = givenFlags({
+    '--batch-size': flags.batchSize,
+    '--seed': flags.seed,
+    '--lr': flags.lr,
+    '--preview-pitches': flags.previewPitches,
+    '--timbre-classes': flags.timbreClasses,
+  });
 
   const info = await initBackend();
   // The spec decides what the data is converted to; on resume it comes from the folder.
-  const spec = await runSpec(flags, outDir, { fresh: noteModelSpec(flags.preset), parse: parseNoteModelSpec, freshFlags });
+  let spec = await runSpec(flags, outDir, { fresh: noteModelSpec(flags.preset), parse: parseNoteModelSpec, freshFlags });
   const config = flags.resume
     ? undefined
     : parseNoteTrainConfig({ ...trainDefaultsFor(flags.preset), ...fresh, ...(steps ? { steps } : {}), ...(checkpointEvery ? { checkpointEvery } : {}) }, 'training options');
@@ -45,6 +55,9 @@ async function trainNotesCommand(flags: TrainNotesFlags): Promise<void> {
     const data = await loadNoteDataset(dataDir, spec, { onProgress: bar.update });
     for (const s of data.summary.skipped.slice(0, 10)) cliLog(`skipped ${s.file}: ${s.reason}`);
     if (data.summary.skipped.length > 10) cliLog(`... and ${data.summary.skipped.length - 10} more skipped`);
+    // A new run conditions on the data's instruments (or families); a resumed one keeps its spec's classes.
+    if (!flags.resume) spec = { ...spec, timbreClasses: chooseTimbreClasses(data, spec.latentSize, timbreSource) };
+    if (spec.timbreClasses) cliLog(`timbre classes: ${spec.timbreClasses.classes.length} ${spec.timbreClasses.by === 'instrument' ? 'instruments' : 'families'}`);
     cliLog(`training ${spec.preset} on ${data.summary.count} notes (${data.summary.instruments} instruments), ${info.name} backend, ${workers} worker thread(s) -> ${outDir}`);
     const resumeOverrides = { steps, checkpointEvery };
     return trainNoteModel({ outDir, data, spec, config, resume: flags.resume, resumeOverrides, overwrite: flags.force, workers, signal, onProgress: bar.update, log });
@@ -61,6 +74,15 @@ export function registerTrainNotes(program: Command): void {
     .option('--batch-size <n>', 'notes per step (default 8; tiny 4)')
     .option('--seed <n>', 'seed of initial weights, data order and latents (default 0)')
     .option('--lr <rate>', 'Adam learning rate (default: tiny and lite 3e-3, paper 8e-4 as GANSynth)')
-    .option('--preview-pitches <list>', 'MIDI pitches rendered at each checkpoint (default 36,48,60,72)');
+    .option('--preview-pitches <list>', 'MIDI pitches rendered at each checkpoint (default 36,48,60,72)')
+    .option('--timbre-classes <by>', `condition on the data's ${TIMBRE_CLASS_SOURCES.join(' | ')} labels (default auto: instruments, else families, else none)`);
   addSessionOptions(command).action(trainNotesCommand);
+}
+
+function parseTimbreSource(value: string | undefined): TimbreClassSource {
+  if (value === undefined) return 'auto';
+  if (!(TIMBRE_CLASS_SOURCES as readonly string[]).includes(value)) {
+    throw new StudioError('BAD_INPUT', `--timbre-classes must be one of ${TIMBRE_CLASS_SOURCES.join(', ')}, got "${value}"`);
+  }
+  return value as TimbreClassSource;
 }

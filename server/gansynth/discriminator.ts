@@ -1,12 +1,12 @@
 /**
  * GANSynth's discriminator (critic): 1x1 conv from the 2 IF-Mel channels, blocks of [3x3 conv, leaky ReLU] and 2x2
  * average pooling down to the start grid, then minibatch standard deviation, a last conv and a dense layer, with two
- * heads: the WGAN critic score and the AC-GAN pitch logits. Parameters live in a ParamStore under `d/`.
+ * heads: the WGAN critic score and the AC-GAN pitch logits (and timbre class logits, when the spec has classes). Parameters live in a ParamStore under `d/`.
  */
 import { tf } from '../ml/tf.js';
 import type { ParamStore } from '../ml/params.js';
 import { avgPool2x, conv2d, dense, leakyRelu, minibatchStddev } from '../ml/layers/index.js';
-import { pitchCount, type NoteModelSpec } from './spec.js';
+import { pitchCount, timbreClassCount, type NoteModelSpec } from './spec.js';
 
 export const DISCRIMINATOR_SCOPE = 'd';
 
@@ -15,6 +15,8 @@ export interface DiscriminatorOutput {
   critic: tf.Tensor2D;
   /** Pitch class logits [b, pitches] (class i = MIDI midiPitchMin + i). */
   pitchLogits: tf.Tensor2D;
+  /** Timbre class logits [b, classes], when the spec has timbre classes (timbre-classes.ts). */
+  timbreLogits?: tf.Tensor2D;
 }
 
 /** images [b, frames, melBins, 2] -> critic scores and pitch logits. */
@@ -41,6 +43,7 @@ export function runDiscriminator(p: ParamStore, spec: NoteModelSpec, images: tf.
     return {
       critic: dense(p, `${s}/critic`, features, { units: 1, ...weights, gain: 1 }),
       pitchLogits: dense(p, `${s}/pitch`, features, { units: pitchCount(spec), ...weights, gain: 1 }),
+      ...(spec.timbreClasses ? { timbreLogits: dense(p, `${s}/timbre`, features, { units: timbreClassCount(spec), ...weights, gain: 1 }) } : {}),
     };
   });
 }

@@ -1,5 +1,5 @@
 /**
- * GANSynth's generator: latent (timbre) ++ one-hot pitch -> dense to the start grid -> blocks of
+ * GANSynth's generator: latent (timbre) ++ one-hot pitch (++ the latent's timbre class, timbre-classes.ts) -> dense to the start grid -> blocks of
  * [nearest 2x upsampling, 3x3 conv, leaky ReLU, pixel norm] -> 1x1 conv to 2 channels, tanh. With `pitchMaps`, each
  * block's first conv and the output conv also read the pitch's harmonic template (pitch-maps.ts); with
  * `harmonicIfLock`, a fixed last layer sets the first partials' IF to the pitch's (harmonic-if-lock.ts).
@@ -10,6 +10,7 @@ import type { ParamStore } from '../ml/params.js';
 import { conv2d, dense, leakyRelu, pixelNorm, upsampleNearest2x } from '../ml/layers/index.js';
 import { pitchMapsAt, pitchTemplates } from './pitch-maps.js';
 import { lockHarmonicIf } from './harmonic-if-lock.js';
+import { timbreCode } from './timbre-classes.js';
 import { pitchCount, startShape, type NoteModelSpec } from './spec.js';
 
 export const GENERATOR_SCOPE = 'g';
@@ -24,7 +25,8 @@ export function runGenerator(p: ParamStore, spec: NoteModelSpec, latents: tf.Ten
     const channels = spec.generator.channels;
     const [h0, w0] = startShape(spec);
 
-    const input = pixelNorm(tf.concat([latents, pitchOneHot], 1)); // [b, latent + pitches]
+    const code = timbreCode(spec, latents); // [b, classes] or null
+    const input = pixelNorm(tf.concat([latents, pitchOneHot, ...(code ? [code] : [])], 1)); // [b, latent + pitches (+ classes)]
     const start = dense(p, `${GENERATOR_SCOPE}/start/dense`, input, { units: h0 * w0 * channels[0]!, ...weights });
     let x = act(tf.reshape(start, [batch, h0, w0, channels[0]!])); // [b, h0, w0, c0]
     const templates = spec.generator.pitchMaps ? pitchTemplates(spec, pitchOneHot) : null; // [b, melBins, 3]

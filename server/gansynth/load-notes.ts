@@ -37,6 +37,7 @@ export async function loadNoteDataset(dir: string, spec: NoteModelSpec, options:
     audio: [],
     midiPitches: [],
     instruments: [],
+    families: [],
     summary: { dir: path.resolve(dir), count: 0, skipped: [], midiPitchRange: [spec.midiPitchMax, spec.midiPitchMin], instruments: 0, manifestSha256 },
   };
   // Images land in one SharedArrayBuffer, so data-parallel training threads read them without copies.
@@ -64,6 +65,7 @@ export async function loadNoteDataset(dir: string, spec: NoteModelSpec, options:
     if (wantAudio) out.audio.push(audio);
     out.midiPitches.push(example.pitch);
     out.instruments.push(example.instrumentStr);
+    out.families.push(example.instrumentFamilyStr);
   }
   const count = out.midiPitches.length;
   out.summary.count = count;

@@ -17,5 +17,7 @@ export interface NoteImageSet {
   midiPitches: number[];
   /** Instrument name per note (groups notes for diversity checks and splits). */
   instruments: string[];
+  /** Instrument family name per note (timbre classes of data with too many instruments, e.g. NSynth). */
+  families: string[];
   summary: TrainingDataSummary;
 }

@@ -10,6 +10,7 @@ import { StudioError } from '../util/errors.js';
 import { GanOptimizers, entriesUnder } from '../training/gan-optimizers.js';
 import { runGenerator, pitchOneHot, GENERATOR_SCOPE } from './generator.js';
 import { runDiscriminator, DISCRIMINATOR_SCOPE } from './discriminator.js';
+import { timbreCode } from './timbre-classes.js';
 import type { NoteModelSpec } from './spec.js';
 import type { NoteTrainConfig } from './train-config.js';
 import type { Rng } from '../ml/random.js';
@@ -23,17 +24,30 @@ export interface StepLosses {
   discriminatorPitchLoss: number;
   /** Share of the real batch whose pitch the discriminator's AC head gets right. */
   discriminatorPitchAccuracy: number;
+  /** Cross-entropy of the timbre head on real notes (0 without timbre classes). */
+  discriminatorTimbreLoss: number;
+  /** Share of the real batch whose timbre class the discriminator names (0 without timbre classes). */
+  discriminatorTimbreAccuracy: number;
   discriminatorLoss: number;
   generatorAdversarialLoss: number;
   generatorPitchLoss: number;
+  /** Cross-entropy of the timbre head on fakes against the class their latents name (0 without timbre classes). */
+  generatorTimbreLoss: number;
   generatorLoss: number;
 }
 
 export type DiscriminatorFigures = Pick<
   StepLosses,
-  'wasserstein' | 'gradientPenalty' | 'drift' | 'discriminatorPitchLoss' | 'discriminatorPitchAccuracy' | 'discriminatorLoss'
+  | 'wasserstein'
+  | 'gradientPenalty'
+  | 'drift'
+  | 'discriminatorPitchLoss'
+  | 'discriminatorPitchAccuracy'
+  | 'discriminatorTimbreLoss'
+  | 'discriminatorTimbreAccuracy'
+  | 'discriminatorLoss'
 >;
-export type GeneratorFigures = Pick<StepLosses, 'generatorAdversarialLoss' | 'generatorPitchLoss' | 'generatorLoss'>;
+export type GeneratorFigures = Pick<StepLosses, 'generatorAdversarialLoss' | 'generatorPitchLoss' | 'generatorTimbreLoss' | 'generatorLoss'>;
 
 /** Where the optimisers' state sits in training/weights (the checkpoint format). */
 const OPTIMIZER_PREFIXES = { generator: 'optimizer/g/', critic: 'optimizer/d/' };
@@ -73,10 +87,10 @@ export class NoteGan {
    * pitches. Fake notes use the real batch's pitches (the data's pitch distribution), fresh latents from `rng`
    * (drawn in the same order as the data-parallel replicas draw them: D latents, GP mixes, G latents).
    */
-  trainStep(realImages: tf.Tensor4D, midiPitches: number[], rng: Rng): StepLosses {
+  trainStep(realImages: tf.Tensor4D, midiPitches: number[], rng: Rng, timbreLabels?: number[]): StepLosses {
     const batch = midiPitches.length;
     const size = this.spec.latentSize;
-    const d = this.discriminatorGradients({ realImages, midiPitches, latents: rng.normalArray(batch * size), alphas: rng.uniformArray(batch) });
+    const d = this.discriminatorGradients({ realImages, midiPitches, timbreLabels, latents: rng.normalArray(batch * size), alphas: rng.uniformArray(batch) });
     this.applyDiscriminator(d.grads);
     tf.dispose(d.grads);
     const g = this.generatorGradients({ midiPitches, latents: rng.normalArray(batch * size) });
@@ -87,9 +101,10 @@ export class NoteGan {
 
   /**
    * The critic's WGAN-GP + drift + AC-GAN loss on real images and on fakes made from `latents` ([b * latentSize])
-   * at the same pitches; `alphas` [b] mix real and fake for the gradient penalty. The caller disposes `grads`.
+   * at the same pitches; `alphas` [b] mix real and fake for the gradient penalty; `timbreLabels` (the real notes'
+   * classes) are required when the spec has timbre classes. The caller disposes `grads`.
    */
-  discriminatorGradients(batch: { realImages: tf.Tensor4D; midiPitches: number[]; latents: Float32Array; alphas: Float32Array }): {
+  discriminatorGradients(batch: { realImages: tf.Tensor4D; midiPitches: number[]; timbreLabels?: number[]; latents: Float32Array; alphas: Float32Array }): {
     loss: number;
     grads: tf.NamedTensorMap;
     figures: DiscriminatorFigures;
@@ -98,7 +113,9 @@ export class NoteGan {
     const { realImages, midiPitches, alphas } = batch;
     const b = midiPitches.length;
     if (realImages.shape[0] !== b) throw new StudioError('INTERNAL', `batch of ${realImages.shape[0]} images with ${b} pitches`);
+    if (spec.timbreClasses && batch.timbreLabels?.length !== b) throw new StudioError('INTERNAL', `timbre classes need one label per real note (${b})`);
     const labels = tf.tensor1d(midiPitches.map((p) => p - spec.midiPitchMin), 'int32');
+    const timbreLabels = spec.timbreClasses ? tf.tensor1d(batch.timbreLabels!, 'int32') : null;
     const fake = tf.tidy(() => runGenerator(this.generator, spec, tf.tensor2d(batch.latents, [b, spec.latentSize]), pitchOneHot(spec, midiPitches)));
     let parts: tf.Tensor | null = null;
     const result = this.discriminator.gradients(() => {
@@ -113,44 +130,51 @@ export class NoteGan {
       const realPitchLoss = softmaxCrossEntropy(real.pitchLogits, labels);
       const pitchLoss = config.discriminatorPitchOn === 'real' ? realPitchLoss : tf.add(realPitchLoss, softmaxCrossEntropy(generated.pitchLogits, labels));
       const accuracy = tf.mean(tf.cast(tf.equal(tf.argMax(real.pitchLogits, 1), labels), 'float32'));
-      const total = tf.addN([wgan, gp, drift, tf.mul(pitchLoss, config.discriminatorPitchLossWeight)]) as tf.Scalar;
+      // The timbre head learns from real notes only (a head trained on fakes could learn to spot fakes instead).
+      const timbreLoss = timbreLabels ? softmaxCrossEntropy(real.timbreLogits!, timbreLabels) : tf.scalar(0);
+      const timbreAccuracy = timbreLabels ? tf.mean(tf.cast(tf.equal(tf.argMax(real.timbreLogits!, 1), timbreLabels), 'float32')) : tf.scalar(0);
+      const total = tf.addN([wgan, gp, drift, tf.mul(pitchLoss, config.discriminatorPitchLossWeight), tf.mul(timbreLoss, config.discriminatorTimbreLossWeight)]) as tf.Scalar;
       parts?.dispose();
-      parts = tf.keep(tf.stack([wgan, gp, drift, pitchLoss, accuracy, total]));
+      parts = tf.keep(tf.stack([wgan, gp, drift, pitchLoss, accuracy, timbreLoss, timbreAccuracy, total]));
       return total;
     }, DISCRIMINATOR_SCOPE);
     const d = (parts as tf.Tensor | null)!.dataSync();
-    tf.dispose([result.loss, fake, labels, parts!]);
+    tf.dispose([result.loss, fake, labels, parts!, ...(timbreLabels ? [timbreLabels] : [])]);
     const figures: DiscriminatorFigures = {
       wasserstein: -d[0]!,
       gradientPenalty: d[1]!,
       drift: d[2]!,
       discriminatorPitchLoss: d[3]!,
       discriminatorPitchAccuracy: d[4]!,
-      discriminatorLoss: d[5]!,
+      discriminatorTimbreLoss: d[5]!,
+      discriminatorTimbreAccuracy: d[6]!,
+      discriminatorLoss: d[7]!,
     };
     return { loss: figures.discriminatorLoss, grads: result.grads, figures };
   }
 
-  /** The generator's WGAN + AC-GAN loss on fakes from `latents` ([b * latentSize]) at `midiPitches`. */
+  /** The generator's WGAN + AC-GAN (pitch, and timbre class) loss on fakes from `latents` ([b * latentSize]) at `midiPitches`. */
   generatorGradients(batch: { midiPitches: number[]; latents: Float32Array }): { loss: number; grads: tf.NamedTensorMap; figures: GeneratorFigures } {
     const { spec, config } = this;
     const b = batch.midiPitches.length;
     const labels = tf.tensor1d(batch.midiPitches.map((p) => p - spec.midiPitchMin), 'int32');
     const oneHot = pitchOneHot(spec, batch.midiPitches);
     const z = tf.tensor2d(batch.latents, [b, spec.latentSize]);
+    const code = timbreCode(spec, z); // [b, classes]: the class each latent names
     let parts: tf.Tensor | null = null;
     const result = this.generator.gradients(() => {
       const generated = runDiscriminator(this.discriminator, spec, runGenerator(this.generator, spec, z, oneHot));
       const adversarial = wassersteinGLoss(generated.critic);
       const pitchLoss = softmaxCrossEntropy(generated.pitchLogits, labels);
-      const total = tf.add(adversarial, tf.mul(pitchLoss, config.generatorPitchLossWeight)) as tf.Scalar;
+      const timbreLoss = code ? softmaxCrossEntropy(generated.timbreLogits!, code) : tf.scalar(0);
+      const total = tf.addN([adversarial, tf.mul(pitchLoss, config.generatorPitchLossWeight), tf.mul(timbreLoss, config.generatorTimbreLossWeight)]) as tf.Scalar;
       parts?.dispose();
-      parts = tf.keep(tf.stack([adversarial, pitchLoss, total]));
+      parts = tf.keep(tf.stack([adversarial, pitchLoss, timbreLoss, total]));
       return total;
     }, GENERATOR_SCOPE);
     const g = (parts as tf.Tensor | null)!.dataSync();
-    tf.dispose([result.loss, z, parts!, labels, oneHot]);
-    const figures: GeneratorFigures = { generatorAdversarialLoss: g[0]!, generatorPitchLoss: g[1]!, generatorLoss: g[2]! };
+    tf.dispose([result.loss, z, parts!, labels, oneHot, ...(code ? [code] : [])]);
+    const figures: GeneratorFigures = { generatorAdversarialLoss: g[0]!, generatorPitchLoss: g[1]!, generatorTimbreLoss: g[2]!, generatorLoss: g[3]! };
     return { loss: figures.generatorLoss, grads: result.grads, figures };
   }
 

@@ -26,6 +26,8 @@ export interface NoteReplicaOptions {
   /** All training images back to back ([count][frames][melBins][2]); on a SharedArrayBuffer, threads share one copy. */
   images: Float32Array;
   midiPitches: number[];
+  /** Timbre class of every image (timbre-classes.ts), when the spec has classes. */
+  timbreLabels?: number[];
   /** Continue from this checkpoint folder (every replica loads the same one). */
   resumeFrom?: string;
 }
@@ -86,6 +88,7 @@ export async function createReplica(options: unknown, share: { rank: number; par
     const alphas = rng.uniformArray(config.batchSize);
     const slice = indices.slice(from, from + mine);
     pitches = slice.map((i) => o.midiPitches[i]!);
+    const timbreLabels = o.timbreLabels ? slice.map((i) => o.timbreLabels![i]!) : undefined;
     const flat = new Float32Array(mine * perImage);
     slice.forEach((index, i) => flat.set(o.images.subarray(index * perImage, (index + 1) * perImage), i * perImage));
     const realImages = tf.tensor4d(flat, [mine, frames, melBins, 2]);
@@ -93,6 +96,7 @@ export async function createReplica(options: unknown, share: { rank: number; par
       const d = gan.discriminatorGradients({
         realImages,
         midiPitches: pitches,
+        timbreLabels,
         latents: latents.subarray(from * size, (from + mine) * size),
         alphas: alphas.subarray(from, from + mine),
       });

@@ -38,6 +38,19 @@ const blockSchema = z.object({
   convsPerBlock: z.number().int().min(1).max(2),
 });
 
+/** The instruments or families a model is conditioned on (timbre-classes.ts); classes[i] is component i of the latent. */
+const timbreClassesSchema = z
+  .object({
+    by: z.enum(['instrument', 'family']),
+    classes: z.array(z.string().min(1)).min(2).max(64),
+    /** Added to the class components before the argmax, so each class comes up as often as in the data. */
+    offsets: z.array(z.number().finite()),
+  })
+  .refine((t) => t.offsets.length === t.classes.length && new Set(t.classes).size === t.classes.length, {
+    message: 'timbre classes must be distinct, with one offset each',
+  });
+export type TimbreClasses = z.infer<typeof timbreClassesSchema>;
+
 export const noteModelSpecSchema = z.object({
   kind: z.literal('notes'),
   formatVersion: z.literal(1),
@@ -46,6 +59,8 @@ export const noteModelSpecSchema = z.object({
   midiPitchMin: z.number().int().min(0).max(127),
   midiPitchMax: z.number().int().min(0).max(127),
   latentSize: z.number().int().positive().max(4096),
+  /** Null: no instrument conditioning (older spec.json files, and data without usable labels). */
+  timbreClasses: timbreClassesSchema.nullable().default(null),
   generator: blockSchema.extend({
     /**
      * Feed the generator, at every block and at its output layer, the IF-Mel of an ideal harmonic tone at the
@@ -110,6 +125,7 @@ export function noteModelSpec(preset: string, spectralPreset?: SpectralPreset): 
     midiPitchMin: MIDI_PITCH_MIN,
     midiPitchMax: MIDI_PITCH_MAX,
     latentSize: arch.latentSize,
+    timbreClasses: null, // set from the data when a run starts (timbre-classes.ts)
     generator: { channels: arch.generatorChannels, convsPerBlock: arch.convsPerBlock, pitchMaps: true, harmonicIfLock: true },
     discriminator: { channels: arch.discriminatorChannels, convsPerBlock: arch.convsPerBlock, minibatchStddevGroup: 4 },
     equalizedLearningRate: true,
@@ -141,8 +157,14 @@ function checkNoteModelSpec(spec: NoteModelSpec, source: string): NoteModelSpec 
     problems.push((err as Error).message);
   }
   if (spec.midiPitchMin > spec.midiPitchMax) problems.push('midiPitchMin > midiPitchMax');
+  if (spec.timbreClasses && spec.timbreClasses.classes.length > spec.latentSize) problems.push('more timbre classes than latent components');
   if (problems.length) throw new StudioError('BAD_FILE', `${source}: ${problems.join('; ')}`);
   return spec;
+}
+
+/** Timbre classes of the spec (0 when it has none). */
+export function timbreClassCount(spec: NoteModelSpec): number {
+  return spec.timbreClasses?.classes.length ?? 0;
 }
 
 export function pitchCount(spec: NoteModelSpec): number {

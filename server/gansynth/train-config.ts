@@ -16,6 +16,9 @@ export const noteTrainConfigSchema = z.object({
   /** AC-GAN pitch cross-entropy weights (GANSynth: 10 on both networks). */
   generatorPitchLossWeight: z.number().min(0),
   discriminatorPitchLossWeight: z.number().min(0),
+  /** AC-GAN timbre-class cross-entropy weights (timbre-classes.ts; used when the spec has classes). Absent in older runs: 10. */
+  generatorTimbreLossWeight: z.number().min(0).default(10),
+  discriminatorTimbreLossWeight: z.number().min(0).default(10),
   /**
    * What the discriminator's pitch head learns from: real notes only, or real and generated (AC-GAN as in GANSynth).
    * On generated notes the head can learn cues of fakes that the generator then learns to produce instead of pitch.
@@ -41,6 +44,8 @@ export const noteTrainDefaults: NoteTrainConfig = {
   driftWeight: 1e-3,
   generatorPitchLossWeight: 10,
   discriminatorPitchLossWeight: 10,
+  generatorTimbreLossWeight: 10,
+  discriminatorTimbreLossWeight: 10,
   discriminatorPitchOn: 'real',
   checkpointEvery: 250,
   previewPitches: [36, 48, 60, 72],

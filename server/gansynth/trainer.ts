@@ -14,6 +14,7 @@ import type { NoteImageSet } from './note-dataset.js';
 import { loadNoteCheckpoint, saveNoteCheckpoint } from './checkpoint.js';
 import { measureDiversity, realNotesByPitch, renderPreviews } from './training-monitor.js';
 import { COLLAPSE_WARNING_RATIO } from './diversity.js';
+import { timbreLabelsOf } from './timbre-classes.js';
 import { NOTE_REPLICA_MODULE, replicaShares, type NoteReplica, type NoteReplicaOptions } from './note-replica.js';
 
 export interface TrainNoteModelOptions extends TrainRunOptions<NoteModelSpec, NoteTrainConfig> {
@@ -38,7 +39,8 @@ export async function trainNoteModel(options: TrainNoteModelOptions): Promise<Tr
     const identity = { dir: data.summary.dir, count: data.images.length, unit: 'notes', hashField: 'manifestSha256', hash: data.summary.manifestSha256 };
     confirmResume(outDir, resumed, config.steps, { ...identity, changedWarning: 'the dataset manifest changed' }, log);
   }
-  const replicaOptions: NoteReplicaOptions = { spec, config, images, midiPitches: data.midiPitches, resumeFrom: resumed ? outDir : undefined };
+  const timbreLabels = spec.timbreClasses ? timbreLabelsOf(spec.timbreClasses, data) : undefined;
+  const replicaOptions: NoteReplicaOptions = { spec, config, images, midiPitches: data.midiPitches, timbreLabels, resumeFrom: resumed ? outDir : undefined };
   const monitorPitches = config.previewPitches.filter((p) => p >= spec.midiPitchMin && p <= spec.midiPitchMax);
   const realForDiversity = realNotesByPitch(data, monitorPitches, config.diversitySamples);
   let diversity = NaN;
@@ -56,7 +58,13 @@ export async function trainNoteModel(options: TrainNoteModelOptions): Promise<Tr
       // Figures of the main replica's share, with the loss totals averaged over all shares.
       stepFigures: (averaged): StepLosses => ({ ...replica.lastFigures()!, discriminatorLoss: averaged.d!, generatorLoss: averaged.g! }),
       mustBeFinite: (losses) => Object.values(losses),
-      progressInfo: (losses) => ({ D: losses.discriminatorLoss, G: losses.generatorLoss, W: losses.wasserstein, pitchAcc: losses.discriminatorPitchAccuracy }),
+      progressInfo: (losses) => ({
+        D: losses.discriminatorLoss,
+        G: losses.generatorLoss,
+        W: losses.wasserstein,
+        pitchAcc: losses.discriminatorPitchAccuracy,
+        ...(spec.timbreClasses ? { timbreAcc: losses.discriminatorTimbreAccuracy } : {}),
+      }),
       epochs: () => replica.runState().epochs,
       monitor: (step) => {
         const { generator } = replica.gan;

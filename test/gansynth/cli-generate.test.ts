@@ -8,6 +8,7 @@ import { noteModelSpec } from '../../server/gansynth/spec.js';
 import { trainDefaultsFor } from '../../server/gansynth/train-config.js';
 import { loadNoteDataset } from '../../server/gansynth/load-notes.js';
 import { trainNoteModel } from '../../server/gansynth/trainer.js';
+import { chooseTimbreClasses } from '../../server/gansynth/timbre-classes.js';
 import { buildProgram } from '../../server/cli/main.js';
 import { runStudio } from '../helpers/cli.js';
 
@@ -23,8 +24,11 @@ describe('studio generate note / instrument, eval notes (CLI, tiny)', function (
     data = path.join(root, 'data');
     model = path.join(root, 'models', 'notes-tiny');
     await buildNoteDataset({ font: 'FluidR3Mono', programs: [0, 73], pitchMin: 48, pitchMax: 60, velocities: [100], seconds: 0.5, out: data });
-    const spec = noteModelSpec('tiny');
-    await trainNoteModel({ outDir: model, data: await loadNoteDataset(data, spec), spec, config: { ...trainDefaultsFor('tiny'), steps: 2 } });
+    const tiny = noteModelSpec('tiny');
+    const notes = await loadNoteDataset(data, tiny);
+    // Conditioned on the two instruments, as `studio train notes` does by default.
+    const spec = { ...tiny, timbreClasses: chooseTimbreClasses(notes, tiny.latentSize) };
+    await trainNoteModel({ outDir: model, data: notes, spec, config: { ...trainDefaultsFor('tiny'), steps: 2 } });
   });
 
   after(() => {
@@ -57,6 +61,29 @@ describe('studio generate note / instrument, eval notes (CLI, tiny)', function (
     assert.notEqual(clash.code, 0);
     assert.match(clash.stderr, /use one of --seed, --latent and --interpolate/);
     assert.ok(!existsSync(out));
+  });
+
+  it('picks the instrument of the timbre with --instrument, and names the model\'s instruments when it is unknown', async () => {
+    const spec = JSON.parse(readFileSync(path.join(model, 'spec.json'), 'utf8'));
+    assert.deepEqual(spec.timbreClasses.classes, ['flute_fluid_073', 'keyboard_fluid_000']);
+    const files = await Promise.all(
+      ['keyboard_fluid_000', 'flute_fluid_073'].map(async (instrument) => {
+        const out = path.join(root, `${instrument}.wav`);
+        const run = await runStudio(['generate', 'note', '--model', model, '--pitch', '60', '--seed', '5', '--instrument', instrument, '--out', out]);
+        assert.equal(run.code, 0, run.stderr);
+        return readFileSync(out);
+      }),
+    );
+    assert.ok(!files[0]!.equals(files[1]!), 'another instrument, another note');
+    const out = path.join(root, 'kazoo.wav');
+    const unknown = await runStudio(['generate', 'note', '--model', model, '--pitch', '60', '--instrument', 'kazoo', '--out', out]);
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.stderr, /unknown instrument "kazoo"; this model knows flute_fluid_073, keyboard_fluid_000/);
+    assert.ok(!existsSync(out));
+    const inst = path.join(root, 'kazoo-inst');
+    const instrument = await runStudio(['generate', 'instrument', '--model', model, '--instrument', 'kazoo', '--pitches', '58-60', '--out', inst, '--quiet']);
+    assert.notEqual(instrument.code, 0);
+    assert.ok(!existsSync(inst));
   });
 
   it('walks between two timbres, and exports a sampler instrument with velocity layers', async () => {

@@ -5,6 +5,7 @@ import { initBackend } from '../../server/ml/backend.js';
 import { noteModelSpec } from '../../server/gansynth/spec.js';
 import { noteTrainDefaults, type NoteTrainConfig } from '../../server/gansynth/train-config.js';
 import { trainNoteModel } from '../../server/gansynth/trainer.js';
+import { chooseTimbreClasses } from '../../server/gansynth/timbre-classes.js';
 import { useTempDir } from '../helpers/tmp.js';
 import { folderWeights } from '../helpers/folder-weights.js';
 import { syntheticNotes } from './helpers/synthetic-notes.js';
@@ -15,7 +16,8 @@ describe('gansynth trainer, data-parallel (tiny, 2 worker threads)', function ()
   this.timeout(120_000);
   const tmp = useTempDir();
   const { data } = syntheticNotes([36, 48, 60, 72]);
-  const spec = noteModelSpec('tiny');
+  // Conditioned on the synthetic instruments, so the real notes' timbre labels are split over the workers too.
+  const spec = { ...noteModelSpec('tiny'), timbreClasses: chooseTimbreClasses(data, 8) };
 
   before(async () => {
     await initBackend();
@@ -34,6 +36,9 @@ describe('gansynth trainer, data-parallel (tiny, 2 worker threads)', function ()
     const meta = JSON.parse(readFileSync(path.join(straight, 'metadata.json'), 'utf8'));
     assert.equal(meta.metrics.training.workers, 2);
     assert.equal(meta.step, 2);
+    assert.deepEqual(JSON.parse(readFileSync(path.join(straight, 'spec.json'), 'utf8')).timbreClasses.classes, ['brass', 'flute', 'reed']);
+    const steps = readFileSync(path.join(straight, 'losses.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.type === undefined);
+    assert.ok(steps.every((l) => l.discriminatorTimbreLoss > 0 && l.generatorTimbreLoss > 0), 'timbre losses are logged');
     await assert.rejects(trainNoteModel({ outDir: path.join(tmp(), 'odd'), data, spec, config: { ...config, batchSize: 10 }, workers: 2 }), /each share must be a multiple of 4/);
   });
 

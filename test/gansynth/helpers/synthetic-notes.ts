@@ -38,6 +38,7 @@ export function syntheticNotes(midiPitches: number[], presetName = 'tiny'): { re
     images: realNotes.map((n) => audioToIfMel(n.audio, preset)),
     midiPitches: realNotes.map((n) => n.midiPitch),
     instruments: realNotes.map((n) => n.instrument),
+    families: realNotes.map((n) => n.instrument),
     summary: {
       dir: 'synthetic',
       count: realNotes.length,
