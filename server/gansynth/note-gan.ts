@@ -33,6 +33,8 @@ export interface StepLosses {
   generatorPitchLoss: number;
   /** Cross-entropy of the timbre head on fakes against the class their latents name (0 without timbre classes). */
   generatorTimbreLoss: number;
+  /** Share of fakes the critic's timbre head names as their latent's class (0 without timbre classes). */
+  generatorTimbreAccuracy: number;
   generatorLoss: number;
 }
 
@@ -47,7 +49,7 @@ export type DiscriminatorFigures = Pick<
   | 'discriminatorTimbreAccuracy'
   | 'discriminatorLoss'
 >;
-export type GeneratorFigures = Pick<StepLosses, 'generatorAdversarialLoss' | 'generatorPitchLoss' | 'generatorTimbreLoss' | 'generatorLoss'>;
+export type GeneratorFigures = Pick<StepLosses, 'generatorAdversarialLoss' | 'generatorPitchLoss' | 'generatorTimbreLoss' | 'generatorTimbreAccuracy' | 'generatorLoss'>;
 
 /** Where the optimisers' state sits in training/weights (the checkpoint format). */
 const OPTIMIZER_PREFIXES = { generator: 'optimizer/g/', critic: 'optimizer/d/' };
@@ -167,14 +169,21 @@ export class NoteGan {
       const adversarial = wassersteinGLoss(generated.critic);
       const pitchLoss = softmaxCrossEntropy(generated.pitchLogits, labels);
       const timbreLoss = code ? softmaxCrossEntropy(generated.timbreLogits!, code) : tf.scalar(0);
+      const timbreAccuracy = code ? tf.mean(tf.cast(tf.equal(tf.argMax(generated.timbreLogits!, 1), tf.argMax(code, 1)), 'float32')) : tf.scalar(0);
       const total = tf.addN([adversarial, tf.mul(pitchLoss, config.generatorPitchLossWeight), tf.mul(timbreLoss, config.generatorTimbreLossWeight)]) as tf.Scalar;
       parts?.dispose();
-      parts = tf.keep(tf.stack([adversarial, pitchLoss, timbreLoss, total]));
+      parts = tf.keep(tf.stack([adversarial, pitchLoss, timbreLoss, timbreAccuracy, total]));
       return total;
     }, GENERATOR_SCOPE);
     const g = (parts as tf.Tensor | null)!.dataSync();
     tf.dispose([result.loss, z, parts!, labels, oneHot, ...(code ? [code] : [])]);
-    const figures: GeneratorFigures = { generatorAdversarialLoss: g[0]!, generatorPitchLoss: g[1]!, generatorTimbreLoss: g[2]!, generatorLoss: g[3]! };
+    const figures: GeneratorFigures = {
+      generatorAdversarialLoss: g[0]!,
+      generatorPitchLoss: g[1]!,
+      generatorTimbreLoss: g[2]!,
+      generatorTimbreAccuracy: g[3]!,
+      generatorLoss: g[4]!,
+    };
     return { loss: figures.generatorLoss, grads: result.grads, figures };
   }
 

@@ -63,7 +63,7 @@ export async function trainNoteModel(options: TrainNoteModelOptions): Promise<Tr
         G: losses.generatorLoss,
         W: losses.wasserstein,
         pitchAcc: losses.discriminatorPitchAccuracy,
-        ...(spec.timbreClasses ? { timbreAcc: losses.discriminatorTimbreAccuracy } : {}),
+        ...(spec.timbreClasses ? { timbreAcc: losses.discriminatorTimbreAccuracy, fakeTimbreAcc: losses.generatorTimbreAccuracy } : {}),
       }),
       epochs: () => replica.runState().epochs,
       monitor: (step) => {
