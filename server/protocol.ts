@@ -24,6 +24,8 @@ export const LIMITS = {
   /** Pitches x velocity layers of one instrument. */
   maxInstrumentSamples: 200,
   maxConditionMidiBytes: 1024 * 1024,
+  /** A note model's instrument (timbre class) name. */
+  maxInstrumentNameLength: 128,
   /** One file put on the shared-file shelf (POST /api/files). */
   maxSharedFileBytes: 64 * 1024 * 1024,
   sampleRates: [16000, 22050, 32000, 44100, 48000] as const,
@@ -73,6 +75,12 @@ const tempoSchema = z.number().min(LIMITS.minTempoBpm).max(LIMITS.maxTempoBpm);
 const barsSchema = z.number().int().min(LIMITS.minBars).max(LIMITS.maxBars);
 const thresholdSchema = z.number().gt(0).lt(1);
 const trackSchema = z.enum(TRACK_NAMES);
+/**
+ * One of a note model's timbre classes (its capabilities.instruments, e.g. `mallet_msgl_012`): the timbre of the seed
+ * or latent moved into that instrument. Names come from the training data's labels, so only the length is bounded here;
+ * the model refuses a name it does not know (BAD_INPUT, listing the ones it does).
+ */
+const instrumentNameSchema = z.string().min(1).max(LIMITS.maxInstrumentNameLength);
 const tracksSchema = z.array(trackSchema).min(1).max(TRACK_NAMES.length).refine((t) => new Set(t).size === t.length, 'tracks must not repeat');
 
 /** Binary over the socket (Uint8Array/Buffer/ArrayBuffer) or base64 text over HTTP; always a Uint8Array after parsing. */
@@ -99,6 +107,8 @@ export const noteRequestSchema = z.strictObject({
   seed: seedSchema.optional(),
   /** A timbre vector instead of a seed; its length must be the model's latent size. */
   latent: z.array(z.number().finite()).min(1).max(LIMITS.maxLatentSize).optional(),
+  /** The seed's (or latent's) timbre within this instrument: one of the model's capabilities.instruments. */
+  instrument: instrumentNameSchema.optional(),
   duration: z.number().gt(0).max(LIMITS.maxNoteSeconds).optional(),
   format: z.enum(AUDIO_FORMATS).default('wav16'),
   sampleRate: sampleRateSchema.optional(),
@@ -109,6 +119,8 @@ export type NoteRequestParsed = z.output<typeof noteRequestSchema>;
 export const instrumentRequestSchema = z.strictObject({
   model: modelIdSchema.optional(),
   seed: seedSchema,
+  /** The seed's timbre within this instrument: one of the model's capabilities.instruments. */
+  instrument: instrumentNameSchema.optional(),
   pitchRange: z
     .strictObject({ min: midiPitchSchema, max: midiPitchSchema })
     .refine((r) => r.min <= r.max, 'pitchRange.min must not exceed pitchRange.max')
@@ -151,7 +163,11 @@ export interface ModelSummary {
   step: number;
   metrics: Record<string, unknown>;
   updatedAt: string;
-  /** What the model can do, from its spec (sampleRate, noteSeconds, latentSize for notes; bars, tracks for loops). */
+  /**
+   * What the model can do, from its spec (sampleRate, noteSeconds, latentSize for notes; bars, tracks for loops).
+   * Note models trained with timbre classes also list `instruments: string[]`, the names a note or instrument
+   * request's `instrument` takes.
+   */
   capabilities: Record<string, unknown>;
 }
 
@@ -160,6 +176,8 @@ export interface NoteReply {
   pitch: number;
   velocity: number;
   seed: number | null;
+  /** The instrument asked for, or null (the timbre's own). */
+  instrument: string | null;
   format: AudioFormat;
   sampleRate: number;
   seconds: number;
@@ -171,6 +189,8 @@ export interface NoteReply {
 export interface InstrumentReply {
   model: string;
   seed: number;
+  /** The instrument asked for, or null (the timbre's own). */
+  instrument: string | null;
   filename: string;
   mimeType: string;
   samples: number;

@@ -25,11 +25,13 @@ export class GenerationService {
   async note(request: NoteRequestParsed): Promise<NoteReply> {
     const entry = await this.registry.findOrDefault(request.model, 'notes');
     const seed = request.latent ? null : (request.seed ?? randomSeed());
+    const instrument = request.instrument ?? null;
     const result = await asModel(entry, this.pool.note(entry, {
       midiPitch: request.pitch,
       velocity: request.velocity,
       seed,
       latent: request.latent ?? null,
+      instrument,
       seconds: request.duration ?? null,
       format: request.format,
       sampleRate: request.sampleRate ?? null,
@@ -40,10 +42,11 @@ export class GenerationService {
       pitch: request.pitch,
       velocity: request.velocity,
       seed,
+      instrument,
       format: request.format,
       sampleRate: result.sampleRate,
       seconds: result.seconds,
-      filename: noteFilename({ model: entry.id, midiPitch: request.pitch, velocity: request.velocity, seed, format: request.format }),
+      filename: noteFilename({ model: entry.id, midiPitch: request.pitch, velocity: request.velocity, seed, instrument, format: request.format }),
       mimeType: 'audio/wav',
       audio: result.wav!,
     };
@@ -63,23 +66,24 @@ export class GenerationService {
     if (count > LIMITS.maxInstrumentSamples) {
       throw new StudioError('TOO_LARGE', `${count} samples (${pitches.length} pitches x ${velocities.length} velocities) is more than ${LIMITS.maxInstrumentSamples} per instrument`);
     }
+    const instrument = request.instrument ?? null;
     const layout = velocities.flatMap((velocity) => pitches.map((midiPitch) => ({ midiPitch, velocity })));
     // Bulk priority: notes played meanwhile by anyone go first.
     const rendered = await Promise.all(
       layout.map((s) =>
-        this.pool.note(entry, { ...s, seed: request.seed, latent: null, seconds: null, format: request.format, sampleRate: null, output: 'raw' }, 'bulk'),
+        this.pool.note(entry, { ...s, seed: request.seed, latent: null, instrument, seconds: null, format: request.format, sampleRate: null, output: 'raw' }, 'bulk'),
       ),
     );
-    const name = instrumentBaseName({ model: entry.id, seed: request.seed, minPitch: min, maxPitch: max });
+    const name = instrumentBaseName({ model: entry.id, seed: request.seed, instrument, minPitch: min, maxPitch: max });
     const zip = await this.pool.packInstrument({
       name,
-      comment: `${name}: model ${entry.id} (${entry.summary.preset}, step ${entry.summary.step}), timbre seed ${request.seed}\nmade by Studio`,
+      comment: `${name}: model ${entry.id} (${entry.summary.preset}, step ${entry.summary.step}), timbre seed ${request.seed}${instrument === null ? '' : `, instrument ${instrument}`}\nmade by Studio`,
       sampleRate: rendered[0]!.sampleRate,
       outputSampleRate: request.sampleRate ?? instrumentDefaults.outputSampleRate,
       bitDepth: AUDIO_FORMAT_BITS[request.format],
       notes: layout.map((s, i) => ({ ...s, audio: rendered[i]!.audio! })),
     });
-    return { model: entry.id, seed: request.seed, filename: `${name}.zip`, mimeType: 'application/zip', samples: layout.length, zip };
+    return { model: entry.id, seed: request.seed, instrument, filename: `${name}.zip`, mimeType: 'application/zip', samples: layout.length, zip };
   }
 
   async loop(request: LoopRequestParsed, locked: LockedTracks | null = null, entry?: RegistryEntry): Promise<LoopOutcome> {

@@ -26,6 +26,8 @@ export interface NoteItem {
   /** Exactly one of seed and latent. */
   seed: number | null;
   latent: number[] | null;
+  /** One of the model's timbre classes: the latent is moved into it (timbre-classes.ts withTimbreClass); null = as is. */
+  instrument: string | null;
   seconds: number | null;
   format: AudioFormat;
   /** Output rate; null = the model's own. */

@@ -176,6 +176,8 @@ async function readEntry(id: string, dir: string): Promise<RegistryEntry> {
         if (value !== undefined && (typeof value !== 'object' || Array.isArray(value))) capabilities[key] = value;
       }
     }
+    const instruments = instrumentsOf(spec);
+    if (instruments) capabilities.instruments = instruments;
   }
   const summary: ModelSummary = {
     id,
@@ -187,4 +189,11 @@ async function readEntry(id: string, dir: string): Promise<RegistryEntry> {
     capabilities,
   };
   return { id, kind: metadata.kind, dir, spec, summary };
+}
+
+/** The instrument names a note model's timbre classes take (spec.timbreClasses.classes), or null when it has none. */
+function instrumentsOf(spec: object): string[] | null {
+  const timbre = (spec as { timbreClasses?: unknown }).timbreClasses;
+  const classes = timbre && typeof timbre === 'object' ? (timbre as { classes?: unknown }).classes : undefined;
+  return Array.isArray(classes) && classes.length > 0 && classes.every((c) => typeof c === 'string') ? [...(classes as string[])] : null;
 }

@@ -5,6 +5,8 @@
  */
 import { NoteModel } from '../gansynth/note-model.js';
 import { latentForSeed } from '../gansynth/latent.js';
+import { withTimbreClass } from '../gansynth/timbre-classes.js';
+import type { NoteModelSpec } from '../gansynth/spec.js';
 import { encodeWav } from '../audio/wav.js';
 import { resample } from '../audio/resample.js';
 import { LoopModel } from '../musegan/loop-model.js';
@@ -55,28 +57,29 @@ async function loadNoteRuntime(dir: string): Promise<NoteRuntime> {
     kind: 'notes',
     info,
     generate(items) {
-      const check = (item: NoteItem): NoteItem => {
+      // The latent is made (and the instrument checked) per item, so a bad one fails alone.
+      const prepare = (item: NoteItem): { item: NoteItem; latent: Float32Array } => {
         if (item.midiPitch < spec.midiPitchMin || item.midiPitch > spec.midiPitchMax) {
           throw new StudioError('BAD_INPUT', `pitch ${item.midiPitch} is outside this model's range ${spec.midiPitchMin}-${spec.midiPitchMax}`);
         }
         if (item.latent && item.latent.length !== spec.latentSize) {
           throw new StudioError('BAD_INPUT', `latent has ${item.latent.length} values; this model's latent size is ${spec.latentSize}`);
         }
-        return item;
+        return { item, latent: latentOf(item, spec) };
       };
-      return settleEach(items, check, (ok) => {
+      return settleEach(items, prepare, (ok) => {
         // Level and length are applied after decoding, so items that differ only in timbre and pitch share a pass.
         const results = new Array<NoteResult>(ok.length);
-        for (const group of groupBy(ok, (i) => `${i.velocity}|${i.seconds ?? ''}`)) {
-          const first = ok[group[0]!]!;
+        for (const group of groupBy(ok, (p) => `${p.item.velocity}|${p.item.seconds ?? ''}`)) {
+          const first = ok[group[0]!]!.item;
           const audio = model.generate({
-            pitches: group.map((g) => ok[g]!.midiPitch),
-            latents: group.map((g) => latentOf(ok[g]!, spec.latentSize)),
+            pitches: group.map((g) => ok[g]!.item.midiPitch),
+            latents: group.map((g) => ok[g]!.latent),
             velocity: first.velocity,
             seconds: first.seconds ?? undefined,
           });
           group.forEach((g, k) => {
-            results[g] = encodeNote(audio[k]!, model.sampleRate, ok[g]!);
+            results[g] = encodeNote(audio[k]!, model.sampleRate, ok[g]!.item);
           });
         }
         return results;
@@ -86,8 +89,10 @@ async function loadNoteRuntime(dir: string): Promise<NoteRuntime> {
   };
 }
 
-function latentOf(item: NoteItem, latentSize: number): Float32Array {
-  return item.latent ? Float32Array.from(item.latent) : latentForSeed(item.seed ?? 0, latentSize);
+/** The item's latent (given, or its seed's), moved into the named instrument's timbre class when it names one. */
+function latentOf(item: NoteItem, spec: NoteModelSpec): Float32Array {
+  const latent = item.latent ? Float32Array.from(item.latent) : latentForSeed(item.seed ?? 0, spec.latentSize);
+  return item.instrument == null ? latent : withTimbreClass(spec, latent, item.instrument);
 }
 
 function encodeNote(audio: Float32Array, modelRate: number, item: NoteItem): NoteResult {
