@@ -1,5 +1,5 @@
 /**
- * "Build instrument" on the notes panel: renders the current timbre across the model's range, then offers it as a
+ * "Build instrument" on the notes panel: renders the current timbre (in the chosen instrument) across the model's range, then offers it as a
  * sampler (the keyboard, a MIDI keyboard and the loop player can play it) and as an SFZ zip to drag into a DAW.
  */
 import type { Sampler } from 'tone';
@@ -11,7 +11,7 @@ import { pitchName } from '../music/pitch.js';
 import { buildInstrument } from './instrument-builder.js';
 import { timbreText, type NoteBank, type Timbre } from './note-bank.js';
 
-export type InstrumentRequest = { model: string; timbre: Timbre; minPitch: number; maxPitch: number };
+export type InstrumentRequest = { model: string; timbre: Timbre; instrument: string | null; minPitch: number; maxPitch: number };
 
 export class InstrumentSection {
   readonly element: HTMLElement;
@@ -78,7 +78,7 @@ export class InstrumentSection {
     }
     this.building = true;
     this.button.disabled = true;
-    const what = `${timbreText(request.timbre)}, ${pitchName(request.minPitch)}–${pitchName(request.maxPitch)}`;
+    const what = `${timbreText(request.timbre, request.instrument)}, ${pitchName(request.minPitch)}–${pitchName(request.maxPitch)}`;
     this.status.textContent = `Building an instrument from ${request.model} (${what})…`;
     const started = performance.now();
     try {

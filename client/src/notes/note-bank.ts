@@ -1,12 +1,14 @@
 /**
  * Generated notes, asked for once: a note is fetched from the server (note:generate) the first time a
- * (model, pitch, velocity, timbre) is played and replayed from memory after that, so the keyboard answers at once.
+ * (model, pitch, velocity, timbre, instrument) is played and replayed from memory after that, so the keyboard answers
+ * at once.
  */
 import type { NoteReply, NoteRequest } from '../../../server/protocol.js';
 import { decodeWav, monoMix, type DecodedWav } from '../audio/wav-decode.js';
 import { asBytes, type StudioConnection } from '../net/studio-connection.js';
 import type { ClientFile } from '../net/file-shelf.js';
 import { blendLatents, timbreLatent, type PadPoint } from './timbre.js';
+import { instrumentLabel } from './instrument-names.js';
 
 export type Timbre =
   | { kind: 'seed'; seed: number }
@@ -17,6 +19,8 @@ export interface NoteKey {
   midiPitch: number;
   velocity: number;
   timbre: Timbre;
+  /** One of the model's instruments (capabilities.instruments): the timbre moved into it; null = the timbre's own. */
+  instrument: string | null;
 }
 
 export interface GeneratedNote {
@@ -58,7 +62,7 @@ export class NoteBank {
 
   /** The request payload for a note (a seed, or the pad's blended latent). */
   requestFor(key: NoteKey, format: NoteRequest['format'] = 'wav16'): NoteRequest {
-    const base = { model: key.model, pitch: key.midiPitch, velocity: key.velocity, format };
+    const base = { model: key.model, pitch: key.midiPitch, velocity: key.velocity, format, ...(key.instrument === null ? {} : { instrument: key.instrument }) };
     if (key.timbre.kind === 'seed') return { ...base, seed: key.timbre.seed };
     const size = this.latentSizeOf(key.model);
     if (!size) throw new Error(`model ${key.model} does not report its latent size, so the timbre pad cannot blend for it; use a seed`);
@@ -81,12 +85,15 @@ export function padLabel(timbre: Extract<Timbre, { kind: 'pad' }>): string {
   return `pad-${timbre.seeds.join('-')}-x${timbre.point.x.toFixed(2)}-y${timbre.point.y.toFixed(2)}`;
 }
 
-export function timbreText(timbre: Timbre): string {
-  return timbre.kind === 'seed' ? `seed ${timbre.seed}` : `pad ${timbre.seeds.join('/')} at (${timbre.point.x.toFixed(2)}, ${timbre.point.y.toFixed(2)})`;
+/** `seed 7`, `pad 1/2/3/4 at (0.50, 0.25)`; with an instrument, `seed 7 · mallet 012`. */
+export function timbreText(timbre: Timbre, instrument: string | null = null): string {
+  const text = timbre.kind === 'seed' ? `seed ${timbre.seed}` : `pad ${timbre.seeds.join('/')} at (${timbre.point.x.toFixed(2)}, ${timbre.point.y.toFixed(2)})`;
+  return instrument === null ? text : `${text} · ${instrumentLabel(instrument)}`;
 }
 
 function keyString(key: NoteKey): string {
   const t = key.timbre;
   const timbre = t.kind === 'seed' ? `s${t.seed}` : `p${t.seeds.join(',')}@${t.point.x.toFixed(3)},${t.point.y.toFixed(3)}`;
-  return `${key.model}|${key.midiPitch}|${key.velocity}|${timbre}`;
+  // JSON, so no instrument name can pass for another key.
+  return `${key.model}|${key.midiPitch}|${key.velocity}|${timbre}|${JSON.stringify(key.instrument)}`;
 }

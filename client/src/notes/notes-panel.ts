@@ -1,7 +1,8 @@
 /**
  * The notes panel: pick a model, a pitch (on-screen piano, computer keyboard, or a MIDI keyboard), a velocity and
- * a timbre (a seed, or a blend on the XY pad), and hear the note as soon as the server has made it; its waveform and
- * spectrogram are drawn, and it can be dragged out or downloaded. Notes already made replay from memory.
+ * a timbre (a seed, or a blend on the XY pad), optionally moved into one of the model's instruments (its timbre
+ * classes), and hear the note as soon as the server has made it; its waveform and spectrogram are drawn, and it can
+ * be dragged out or downloaded. Notes already made replay from memory.
  */
 import { LIMITS } from '../../../server/protocol.js';
 import type { StudioContext } from '../app/context.js';
@@ -12,6 +13,7 @@ import { fileHandle } from '../dom/file-handle.js';
 import { ModelSelect } from '../dom/model-select.js';
 import { clampPitch, pitchForKeyCode, pitchName } from '../music/pitch.js';
 import { InstrumentSection } from './instrument-section.js';
+import { instrumentLabels, modelInstruments } from './instrument-names.js';
 import { NoteBank, timbreText, type GeneratedNote, type Timbre } from './note-bank.js';
 import { NoteView } from './note-view.js';
 import { PianoKeyboard } from './piano-keyboard.js';
@@ -24,6 +26,9 @@ export class NotesPanel {
   private readonly velocityValue: HTMLOutputElement;
   private readonly octaveValue: HTMLOutputElement;
   private readonly seed: HTMLInputElement;
+  /** The model's instruments (timbre classes); '' = the timbre's own. Hidden for models without any. */
+  private readonly instrumentSelect: HTMLSelectElement;
+  private readonly instrumentField: HTMLLabelElement;
   private readonly usePad: HTMLInputElement;
   private readonly pad: XyPad;
   private readonly piano: PianoKeyboard;
@@ -53,6 +58,9 @@ export class NotesPanel {
     this.velocity.addEventListener('input', () => (this.velocityValue.textContent = this.velocity.value));
     this.octaveValue = h('output', { id: 'note-octave' }, String(this.octave));
     this.seed = h('input', { type: 'number', id: 'note-seed', min: '0', max: String(LIMITS.maxSeed), step: '1', value: String(randomSeed()) });
+    this.instrumentSelect = h('select', { id: 'note-instrument', 'aria-label': 'Instrument', title: "Move the timbre into one of the instruments this model was trained on" });
+    this.instrumentSelect.addEventListener('change', () => void this.press(this.selectedPitch, null, true));
+    this.instrumentField = field('Instrument', this.instrumentSelect);
     this.usePad = h('input', { type: 'checkbox', id: 'note-use-pad' });
     this.pad = new XyPad([randomSeed(), randomSeed(), randomSeed(), randomSeed()], { change: () => this.padMoved() });
     this.usePad.addEventListener('change', () => this.pad.setEnabled(this.usePad.checked));
@@ -80,6 +88,7 @@ export class NotesPanel {
         field('Velocity', h('span', { class: 'inline' }, this.velocity, this.velocityValue), 'C / V'),
         field('Octave', h('span', { class: 'inline' }, octaveDown, this.octaveValue, octaveUp), 'Z / X'),
         field('Timbre seed', h('span', { class: 'inline' }, this.seed, newSeed), 'N: new seed'),
+        this.instrumentField,
         h('label', { class: 'field check' }, this.usePad, h('span', {}, 'Blend on the pad'), h('small', { class: 'hint' }, 'Q')),
         h('div', { class: 'field actions' }, this.generateButton),
       ),
@@ -95,6 +104,8 @@ export class NotesPanel {
 
     requestAnimationFrame(() => this.view.placeholder());
     this.model.onChange(() => this.modelChanged());
+    // A refreshed list can bring new capabilities for the same model (it was retrained).
+    ctx.models.onChange(() => this.showInstruments());
     this.modelChanged();
     document.addEventListener('keydown', (e) => this.keyDown(e));
     document.addEventListener('keyup', (e) => this.keyUp(e));
@@ -115,6 +126,26 @@ export class NotesPanel {
     return { kind: 'seed', seed };
   }
 
+  /** The chosen instrument, or null for the timbre's own. */
+  private currentInstrument(): string | null {
+    return this.instrumentSelect.disabled ? null : this.instrumentSelect.value || null;
+  }
+
+  /** Fills the instrument choice with the selected model's instruments (keeping the choice if it has it too). */
+  private showInstruments(): void {
+    const names = modelInstruments(this.model.value ? this.ctx.models.get(this.model.value) : undefined);
+    const before = this.instrumentSelect.value;
+    const labels = instrumentLabels(names);
+    replaceChildren(
+      this.instrumentSelect,
+      h('option', { value: '' }, 'From the timbre'),
+      ...names.map((name, i) => h('option', { value: name, title: name }, labels[i]!)),
+    );
+    this.instrumentSelect.value = names.includes(before) ? before : '';
+    this.instrumentSelect.disabled = names.length === 0;
+    this.instrumentField.hidden = names.length === 0;
+  }
+
   private pitchRange(): { min: number; max: number } {
     const model = this.model.value ? this.ctx.models.get(this.model.value) : undefined;
     const min = Math.max(LIMITS.minMidiPitch, capability(model, 'midiPitchMin') ?? LIMITS.minMidiPitch);
@@ -122,16 +153,17 @@ export class NotesPanel {
     return min <= max ? { min, max } : { min: LIMITS.minMidiPitch, max: LIMITS.maxMidiPitch };
   }
 
-  private instrumentRequest(): { model: string; timbre: Timbre; minPitch: number; maxPitch: number } | null {
+  private instrumentRequest(): { model: string; timbre: Timbre; instrument: string | null; minPitch: number; maxPitch: number } | null {
     if (!this.model.value) return null;
     const { min, max } = this.pitchRange();
-    return { model: this.model.value, timbre: this.currentTimbre(), minPitch: min, maxPitch: max };
+    return { model: this.model.value, timbre: this.currentTimbre(), instrument: this.currentInstrument(), minPitch: min, maxPitch: max };
   }
 
   private modelChanged(): void {
     const { min, max } = this.pitchRange();
     this.piano.setRange(min, max);
     this.generateButton.disabled = !this.model.value;
+    this.showInstruments();
     this.instrument.setAvailable(this.model.value !== null);
     this.selectedPitch = clampPitch(this.selectedPitch, min, max);
     this.piano.setSelected(this.selectedPitch);
@@ -162,10 +194,11 @@ export class NotesPanel {
       this.ctx.notify.error('Generate note', err);
       return;
     }
-    this.status.textContent = `Generating ${pitchName(midiPitch)} (velocity ${velocity}, ${timbreText(timbre)})…`;
+    const instrument = this.currentInstrument();
+    this.status.textContent = `Generating ${pitchName(midiPitch)} (velocity ${velocity}, ${timbreText(timbre, instrument)})…`;
     this.root.dataset.busy = 'true';
     try {
-      const [note] = await Promise.all([this.bank.get({ model, midiPitch, velocity, timbre }), loadAudio()]);
+      const [note] = await Promise.all([this.bank.get({ model, midiPitch, velocity, timbre, instrument }), loadAudio()]);
       await this.play(note, ticket);
     } catch (err) {
       if (ticket === this.drawTicket) this.status.textContent = 'The last note failed (see the message below).';
@@ -188,7 +221,7 @@ export class NotesPanel {
     if (ticket !== this.drawTicket && ticket !== 0) return;
     const size = this.view.draw({ samples: note.mono, sampleRate: note.wav.sampleRate });
     const { reply } = note;
-    this.resultHeader.textContent = `${pitchName(note.key.midiPitch)} · velocity ${note.key.velocity} · ${timbreText(note.key.timbre)}`;
+    this.resultHeader.textContent = `${pitchName(note.key.midiPitch)} · velocity ${note.key.velocity} · ${timbreText(note.key.timbre, note.key.instrument)}`;
     replaceChildren(this.resultFile, fileHandle(this.ctx.shelf, note.file));
     this.status.textContent = `${reply.model}: ${reply.seconds.toFixed(2)} s at ${reply.sampleRate} Hz · ${
       note.fetchMs > 0 ? `made in ${Math.round(note.fetchMs)} ms` : 'replayed from memory'

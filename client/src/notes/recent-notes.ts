@@ -31,7 +31,7 @@ export class RecentNotes {
     this.shown.add(name);
     const play = h('button', { class: 'icon', title: 'Play again', 'aria-label': `Play ${pitchName(note.key.midiPitch)} again` }, '▶');
     play.addEventListener('click', () => this.replay(note));
-    const label = `${pitchName(note.key.midiPitch)} · v${note.key.velocity} · ${timbreText(note.key.timbre)}`;
+    const label = `${pitchName(note.key.midiPitch)} · v${note.key.velocity} · ${timbreText(note.key.timbre, note.key.instrument)}`;
     this.list.prepend(h('li', {}, play, h('span', { class: 'recent-label' }, label), fileHandle(this.shelf, note.file, { compact: true })));
     while (this.list.children.length > MAX_RECENT) {
       const last = this.list.lastElementChild!;
