@@ -266,7 +266,9 @@ const renderInstrumentOptionsSchema = z.strictObject({
   velocities: z.array(velocitySchema).min(1).max(LIMITS.maxVelocityLayers).default([127]),
   format: z.enum(AUDIO_FORMATS).default('wav24'),
   sampleRate: sampleRateSchema.optional(),
-  /** Export folder (and .sfz/.zip) name; default `<model>-seed<seed>`. */
+  /** The seed's timbre within this instrument: one of the model's capabilities.instruments. */
+  instrument: instrumentNameSchema.optional(),
+  /** Export folder (and .sfz/.zip) name; default `<model>-seed<seed>`, or `<model>-<instrument>-seed<seed>`. */
   name: exportNameSchema.optional(),
 });
 /** A batch of loops (consecutive seeds) as MIDI files (+ stems) and one zip, written to exports/<name>/. */

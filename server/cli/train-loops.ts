@@ -27,6 +27,7 @@ interface TrainLoopsFlags extends TrainRunFlags {
   seed?: string;
   lr?: string;
   gateRateWeight?: string;
+  pitchClassWeight?: string;
 }
 
 export function defaultLoopDatasetDir(): string {
@@ -48,6 +49,7 @@ async function trainLoopsCommand(flags: TrainLoopsFlags): Promise<void> {
   if (flags.seed !== undefined) freshConfig.seed = parseIntegerOption('--seed', flags.seed, 0, 2 ** 31 - 1);
   if (flags.lr !== undefined) freshConfig.learningRate = parseNumberOption('--lr', flags.lr, 0, 1);
   if (flags.gateRateWeight !== undefined) freshConfig.gateRateWeight = parseWeightOption('--gate-rate-weight', flags.gateRateWeight);
+  if (flags.pitchClassWeight !== undefined) freshConfig.pitchClassWeight = parseWeightOption('--pitch-class-weight', flags.pitchClassWeight);
   const freshFlags = givenFlags({
     '--batch-size': flags.batchSize,
     '--critic-steps': flags.criticSteps,
@@ -55,6 +57,7 @@ async function trainLoopsCommand(flags: TrainLoopsFlags): Promise<void> {
     '--seed': flags.seed,
     '--lr': flags.lr,
     '--gate-rate-weight': flags.gateRateWeight,
+    '--pitch-class-weight': flags.pitchClassWeight,
     '--design': flags.design,
   });
 
@@ -96,6 +99,7 @@ export function registerTrainLoops(program: Command): void {
     .option('--binary-from <step>', 'step from which the generator outputs binary neurons (straight-through) instead of sigmoids')
     .option('--seed <n>', 'seed of initial weights, data order, latents and masks (default 0)')
     .option('--lr <rate>', 'Adam learning rate (default 2e-4; beta1 0.5, beta2 0.9)')
-    .option('--gate-rate-weight <w>', "weight of the loss holding each track's share of open activity gates at the data's share of sounding bars (default 1; 0 = off)");
+    .option('--gate-rate-weight <w>', "weight of the loss holding each track's share of open activity gates at the data's share of sounding bars (default 10; 0 = off)")
+    .option('--pitch-class-weight <w>', "weight of the loss holding each pitched track's mean pitch classes per sounding bar at the data's (default 1; 0 = off)");
   addSessionOptions(command).action(trainLoopsCommand);
 }

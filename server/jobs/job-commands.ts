@@ -30,8 +30,10 @@ export function jobOutput(request: JobRequestParsed): JobView['output'] {
     case 'data-notes':
     case 'data-loops':
       return request.options.out ? { dataset: request.options.out } : {};
-    case 'render-instrument':
-      return { export: request.options.name ?? `${request.options.model}-seed${request.options.seed}` };
+    case 'render-instrument': {
+      const o = request.options;
+      return { export: o.name ?? defaultInstrumentExportName(o.model, o.seed, o.instrument) };
+    }
     case 'render-loops':
       return { export: request.options.name ?? `${request.options.model}-loops-seed${request.options.firstSeed}` };
   }
@@ -92,6 +94,7 @@ export function jobArgv(request: JobRequestParsed, ctx: CommandContext): string[
         '--velocities', o.velocities.join(','),
         '--bit-depth', String(AUDIO_FORMAT_BITS[o.format]),
         ...flag('--rate', o.sampleRate),
+        ...flag('--instrument', o.instrument),
         '--name', name,
         '--out', path.join(exportsDirOf(ctx), name),
         '--force', '--quiet',
@@ -118,6 +121,17 @@ export function jobArgv(request: JobRequestParsed, ctx: CommandContext): string[
       ];
     }
   }
+}
+
+/**
+ * `<model>-seed<seed>`, with the instrument between when one is named: its characters outside an export name's
+ * alphabet become "-", and the name is cut to the 64 characters an export name may have (the seed kept).
+ */
+export function defaultInstrumentExportName(model: string, seed: number, instrument?: string): string {
+  const tail = `-seed${seed}`;
+  if (instrument === undefined) return `${model}${tail}`;
+  const safe = instrument.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/\.{2,}/g, '.');
+  return `${`${model}-${safe}`.slice(0, 64 - tail.length)}${tail}`;
 }
 
 export function exportsDirOf(dirs: JobDirectories): string {

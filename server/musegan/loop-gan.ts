@@ -9,8 +9,9 @@ import { Rng, deriveSeed } from '../ml/random.js';
 import { driftPenalty, gradientPenalty, wassersteinDLoss, wassersteinGLoss } from '../ml/losses.js';
 import { StudioError } from '../util/errors.js';
 import { GanOptimizers } from '../training/gan-optimizers.js';
-import { gatedOutput, type OutputMode } from './binarize.js';
+import { gatedOutput, generatorOutput, type OutputMode } from './binarize.js';
 import { gateRateLoss } from './bar-activity.js';
+import { countedBars, pitchClassMatching, strayClassCells } from './bar-pitch-classes.js';
 import type { TrainingBatch } from './batches.js';
 import { criticScores } from './critic.js';
 import { compositeGiven, generatorParts, type GivenTracks } from './generator.js';
@@ -30,12 +31,25 @@ export interface CriticFigures {
 }
 
 export interface GeneratorFigures {
-  /** The whole generator loss: adversarial plus the weighted gate rate loss. */
+  /** The whole generator loss: adversarial plus the weighted gate rate and pitch-class losses. */
   generatorLoss: number;
   /** The weighted gate rate loss (0 when off). */
   gateRateLoss: number;
+  /** The weighted pitch-class feature-matching loss (0 when off). */
+  pitchClassLoss: number;
+  /**
+   * Mean used pitch classes per sounding bar the generator painted, per track in spec order (null: drums, or no
+   * such bar in this share, or the loss is off).
+   */
+  usedPitchClasses: (number | null)[];
   /** Share of this batch share's gates that are open (1 without a gate). */
   openGates: number;
+}
+
+/** Statistics of the training data that auxiliary losses hold the generator to. */
+export interface LoopDataTargets {
+  soundingBars?: readonly number[];
+  usedPitchClasses?: readonly (number | null)[];
 }
 
 export interface PhaseGradients<F> {
@@ -53,13 +67,15 @@ export class LoopGan {
   private readonly optimizers: GanOptimizers;
 
   /**
-   * `soundingBars`: each track's share of sounding bars in the training data (bar-activity.ts), the gates' target;
-   * training needs it when the spec has a gate and the config a gateRateWeight.
+   * `targets`: the training data's statistics the auxiliary losses aim at. `soundingBars`: each track's share of
+   * sounding bars (bar-activity.ts), needed when the spec has a gate and the config a gateRateWeight.
+   * `usedPitchClasses`: each track's mean used pitch classes per sounding bar (bar-pitch-classes.ts), needed when
+   * the config has a pitchClassWeight.
    */
   constructor(
     readonly spec: LoopSpec,
     readonly config: LoopTrainConfig,
-    private readonly soundingBars?: readonly number[],
+    private readonly targets: LoopDataTargets = {},
   ) {
     this.generator = new ParamStore({ seed: deriveSeed(config.seed, 'generator'), label: 'loop-generator' });
     this.critic = new ParamStore({ seed: deriveSeed(config.seed, 'critic'), label: 'loop-critic' });
@@ -102,18 +118,30 @@ export class LoopGan {
     return this.fakeParts(latents, batchSize, given, mode).phrases;
   }
 
-  /** fakePhrases, and the gate logits [batch*bars, 1, 1, tracks] (null without a gate). */
-  private fakeParts(latents: ReturnType<typeof latentTensors>, batchSize: number, given: GivenTracks, mode: OutputMode): { phrases: tf.Tensor2D; gate: tf.Tensor4D | null } {
+  /** fakePhrases, the note logits [batch*bars, steps, pitches, tracks] and the gate logits [batch*bars, 1, 1, tracks] (null without a gate). */
+  private fakeParts(
+    latents: ReturnType<typeof latentTensors>,
+    batchSize: number,
+    given: GivenTracks,
+    mode: OutputMode,
+  ): { phrases: tf.Tensor2D; notes: tf.Tensor4D; gate: tf.Tensor4D | null } {
     const { notes, gate } = generatorParts(this.generator, this.spec, latents, given);
     const out = gatedOutput(notes, gate, mode);
-    return { phrases: tf.reshape(compositeGiven(this.spec, out, given), [batchSize, -1]) as tf.Tensor2D, gate };
+    return { phrases: tf.reshape(compositeGiven(this.spec, out, given), [batchSize, -1]) as tf.Tensor2D, notes, gate };
   }
 
   /** The gates' target shares when their loss is on, else null. */
   private gateTargets(): readonly number[] | null {
     if (!this.spec.generator.activityGate || this.config.gateRateWeight === 0) return null;
-    if (!this.soundingBars) throw new StudioError('INTERNAL', 'a gate rate loss needs the data\'s sounding-bar shares');
-    return this.soundingBars;
+    if (!this.targets.soundingBars) throw new StudioError('INTERNAL', 'a gate rate loss needs the data\'s sounding-bar shares');
+    return this.targets.soundingBars;
+  }
+
+  /** The pitch-class loss's per-track targets when it is on, else null. */
+  private pitchClassTargets(): readonly (number | null)[] | null {
+    if (this.config.pitchClassWeight === 0) return null;
+    if (!this.targets.usedPitchClasses) throw new StudioError('INTERNAL', 'a pitch-class loss needs the data\'s used pitch classes per bar');
+    return this.targets.usedPitchClasses;
   }
 
   /** Critic loss (Wasserstein + gradient penalty + drift) and its gradients on a batch share. */
@@ -152,29 +180,45 @@ export class LoopGan {
   }
 
   /**
-   * Generator loss -mean D(fake), plus the gates' rate loss when on, and its gradients on a batch share (the batch
-   * supplies given tracks only).
+   * Generator loss -mean D(fake), plus the gates' rate loss and the pitch-class loss when on, and its gradients on a
+   * batch share (the batch supplies given tracks only).
    */
   generatorGradients(batch: TrainingBatch, latents: readonly PhraseLatent[]): PhaseGradients<GeneratorFigures> {
     const z = latentTensors(this.spec, latents);
     const given = this.givenTensors(batch);
-    const targets = this.gateTargets();
+    const gateTargets = this.gateTargets();
+    const classTargets = this.pitchClassTargets();
+    const tracks = this.spec.tracks.length;
     let parts: tf.Tensor | null = null;
     try {
       const mode = this.outputMode();
       const result = this.generator.gradients(() => {
-        const { phrases, gate } = this.fakeParts(z, batch.size, given, mode);
+        const { phrases, notes, gate } = this.fakeParts(z, batch.size, given, mode);
         const adversarial = wassersteinGLoss(criticScores(this.critic, this.spec, phrases));
-        const rate = gate && targets ? tf.mul(gateRateLoss(gate, targets), this.config.gateRateWeight) : tf.scalar(0);
+        const rate = gate && gateTargets ? tf.mul(gateRateLoss(gate, gateTargets), this.config.gateRateWeight) : tf.scalar(0);
         const openShare = gate ? tf.mean(tf.cast(tf.greater(gate, 0), 'float32')) : tf.scalar(1);
+        let classes: tf.Scalar = tf.scalar(0);
+        let means: tf.Tensor1D = tf.fill([tracks], NaN) as tf.Tensor1D;
+        if (classTargets) {
+          const painted = generatorOutput(notes, mode);
+          const counted = countedBars(painted, gate, given.mask);
+          const matching = pitchClassMatching(painted, counted, classTargets, strayClassCells(this.spec));
+          classes = tf.mul(matching.loss, this.config.pitchClassWeight);
+          means = matching.means;
+        }
         parts?.dispose();
-        parts = tf.keep(tf.stack([adversarial, rate, openShare]));
-        return tf.add(adversarial, rate) as tf.Scalar;
+        parts = tf.keep(tf.concat([tf.stack([adversarial, rate, openShare, classes]), means]));
+        return tf.addN([adversarial, rate, classes]) as tf.Scalar;
       });
       const d = (parts as tf.Tensor | null)!.dataSync();
       result.loss.dispose();
-      const loss = d[0]! + d[1]!;
-      return { loss, grads: result.grads, figures: { generatorLoss: loss, gateRateLoss: d[1]!, openGates: d[2]! } };
+      const loss = d[0]! + d[1]! + d[3]!;
+      const usedPitchClasses = Array.from(d.subarray(4), (v, t) => (classTargets && classTargets[t] !== null && Number.isFinite(v) ? Number(v.toPrecision(4)) : null));
+      return {
+        loss,
+        grads: result.grads,
+        figures: { generatorLoss: loss, gateRateLoss: d[1]!, openGates: d[2]!, pitchClassLoss: d[3]!, usedPitchClasses },
+      };
     } finally {
       tf.dispose([given.roll, given.mask]);
       (parts as tf.Tensor | null)?.dispose();

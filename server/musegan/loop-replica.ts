@@ -12,7 +12,7 @@ import type { TrainingReplica } from '../ml/parallel/replica.js';
 import { splitBatch } from '../ml/parallel/data-parallel.js';
 import { StudioError } from '../util/errors.js';
 import { LoopBatches } from './batches.js';
-import { LoopGan, type CriticFigures, type GeneratorFigures } from './loop-gan.js';
+import { LoopGan, type CriticFigures, type GeneratorFigures, type LoopDataTargets } from './loop-gan.js';
 import { disposeLatentTensors, latentTensors, sampleLatent, type PhraseLatent } from './latents.js';
 import { phraseSource, type PackedPhrases } from './phrase-data.js';
 import { loadLoopCheckpoint } from './checkpoint.js';
@@ -29,8 +29,8 @@ export interface LoopReplicaOptions {
   data: PackedPhrases;
   /** Continue from this checkpoint folder (every replica loads the same one). */
   resumeFrom?: string;
-  /** Each track's share of sounding bars in the data: the activity gates' target (bar-activity.ts). */
-  soundingBars?: number[];
+  /** The data's statistics the auxiliary losses aim at (sounding bars, used pitch classes per bar). */
+  targets?: LoopDataTargets;
 }
 
 /** One iteration's figures: critic figures are means over the critic phases; all are this replica's share. */
@@ -55,7 +55,7 @@ export async function createReplica(options: unknown, share: { rank: number; par
   const shares = loopReplicaShares(config.batchSize, share.parties);
   const from = shares.slice(0, share.rank).reduce((a, b) => a + b, 0);
   const mine = shares[share.rank]!;
-  const gan = new LoopGan(spec, config, o.soundingBars);
+  const gan = new LoopGan(spec, config, o.targets);
   if (o.resumeFrom) {
     const checkpoint = await loadLoopCheckpoint(o.resumeFrom);
     try {

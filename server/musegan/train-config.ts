@@ -31,6 +31,11 @@ export const loopTrainConfigSchema = z.object({
    * its share of sounding bars in the data. 0 = off; absent in older runs' metadata (off, so they resume as they were).
    */
   gateRateWeight: z.number().min(0).default(0),
+  /**
+   * Weight of the feature-matching loss (bar-pitch-classes.ts) holding each pitched track's mean used pitch classes
+   * per sounding bar at the data's. 0 = off; absent in older runs' metadata (off, so they resume as they were).
+   */
+  pitchClassWeight: z.number().min(0).default(0),
   checkpointEvery: z.number().int().positive(),
   /** Loops written as MIDI previews at each checkpoint (fixed seeds, so they are comparable over time). */
   previewCount: z.number().int().min(0).max(32),
@@ -47,7 +52,8 @@ const common: Omit<LoopTrainConfig, 'steps' | 'batchSize' | 'criticSteps' | 'che
   driftWeight: 1e-3,
   conditionRate: 0.5,
   transposeSemitones: 5,
-  gateRateWeight: 1,
+  gateRateWeight: 10,
+  pitchClassWeight: 1,
   previewCount: 4,
   seed: 0,
 };

@@ -14,6 +14,7 @@ import { generateLoops } from './generate.js';
 import { LOOP_REPLICA_MODULE, loopReplicaShares, type LoopReplica, type LoopReplicaOptions, type LoopStepFigures } from './loop-replica.js';
 import type { LoopDataSummary, PackedPhrases } from './phrase-data.js';
 import { soundingBarShares } from './bar-activity.js';
+import { usedPitchClassesPerBar } from './bar-pitch-classes.js';
 import type { LoopSpec } from './spec.js';
 import type { LoopTrainConfig } from './train-config.js';
 
@@ -37,7 +38,10 @@ export async function trainLoopModel(options: TrainLoopModelOptions): Promise<Tr
   }
   loopReplicaShares(config.batchSize, options.workers ?? 1);
   const soundingBars = spec.generator.activityGate ? soundingBarShares(data.packed, spec) : undefined;
-  const replicaOptions: LoopReplicaOptions = { spec, config, data: data.packed, resumeFrom: resumed ? outDir : undefined, soundingBars };
+  const usedPitchClasses = config.pitchClassWeight > 0 ? usedPitchClassesPerBar(data.packed, spec) : undefined;
+  const targets = { soundingBars, usedPitchClasses };
+  const replicaOptions: LoopReplicaOptions = { spec, config, data: data.packed, resumeFrom: resumed ? outDir : undefined, targets };
+  const perTrack = (values: readonly (number | null)[]) => Object.fromEntries(spec.tracks.map((t, i) => [t, values[i]]));
 
   return runGanTraining({
     kind: 'loops',
@@ -45,8 +49,12 @@ export async function trainLoopModel(options: TrainLoopModelOptions): Promise<Tr
     spec,
     config,
     resumed,
-    // With a gate, the metadata records the shares of sounding bars its loss aims at.
-    dataset: soundingBars ? { ...data.summary, soundingBarShare: Object.fromEntries(spec.tracks.map((t, i) => [t, soundingBars[i]])) } : data.summary,
+    // The metadata records the data's statistics the auxiliary losses aim at.
+    dataset: {
+      ...data.summary,
+      ...(soundingBars ? { soundingBarShare: perTrack(soundingBars) } : {}),
+      ...(usedPitchClasses ? { usedPitchClassesPerBar: perTrack(usedPitchClasses) } : {}),
+    },
     replicaModule: LOOP_REPLICA_MODULE,
     replicaOptions,
     hooks: (replica: LoopReplica) => ({
@@ -57,7 +65,12 @@ export async function trainLoopModel(options: TrainLoopModelOptions): Promise<Tr
         generatorLoss: averaged.g!,
       }),
       mustBeFinite: (figures) => [figures.criticLoss, figures.generatorLoss, figures.wasserstein, figures.gradientPenalty],
-      progressInfo: (figures) => ({ D: figures.criticLoss, G: figures.generatorLoss, W: figures.wasserstein, density: figures.fakeDensity, open: figures.openGates }),
+      progressInfo: (figures) => {
+        const pitchClasses = meanOf(figures.usedPitchClasses);
+        const info = { D: figures.criticLoss, G: figures.generatorLoss, W: figures.wasserstein, density: figures.fakeDensity, open: figures.openGates };
+        // Progress info travels as JSON: a NaN (no sounding bar painted in this share) is left out.
+        return Number.isFinite(pitchClasses) ? { ...info, pitchClasses } : info;
+      },
       epochs: (step) => (step * (config.criticSteps + 1) * config.batchSize) / data.summary.count,
       monitor: (step) => {
         // Fixed seeds, so previews and figures are comparable from one checkpoint to the next.
@@ -72,6 +85,12 @@ export async function trainLoopModel(options: TrainLoopModelOptions): Promise<Tr
         saveLoopCheckpoint(outDir, { gan: replica.gan, state: { step, trainingSeconds }, metadata, lossesJsonl, previews }),
     }),
   });
+}
+
+/** Mean of the known values (NaN when none). */
+function meanOf(values: readonly (number | null)[]): number {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length ? mean(known) : NaN;
 }
 
 function mean(values: number[]): number {

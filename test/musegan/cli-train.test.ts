@@ -46,15 +46,20 @@ describe('studio train loops (CLI, tiny, built dataset)', function () {
     assert.deepEqual([plainSpec.generator.activityGate, plainSpec.critic.barChroma], [false, false]);
     assert.equal(JSON.parse(readFileSync(path.join(model, 'spec.json'), 'utf8')).critic.barChroma, true, 'new critics read the bar chroma');
     const unweighted = path.join(tmp, 'unweighted');
-    const noRate = await runStudio(['train', 'loops', '--data', data, '--out', unweighted, ...small, '--steps', '1', '--gate-rate-weight', '0']);
+    const noRate = await runStudio(['train', 'loops', '--data', data, '--out', unweighted, ...small, '--steps', '1', '--gate-rate-weight', '0', '--pitch-class-weight', '0']);
     assert.equal(noRate.code, 0, noRate.stderr);
-    assert.equal(JSON.parse(readFileSync(path.join(unweighted, 'metadata.json'), 'utf8')).config.gateRateWeight, 0);
-    assert.equal(JSON.parse(readFileSync(path.join(model, 'metadata.json'), 'utf8')).config.gateRateWeight, 1, 'on by default');
+    const unweightedMeta = JSON.parse(readFileSync(path.join(unweighted, 'metadata.json'), 'utf8'));
+    assert.deepEqual([unweightedMeta.config.gateRateWeight, unweightedMeta.config.pitchClassWeight], [0, 0]);
+    assert.equal(unweightedMeta.dataset.usedPitchClassesPerBar, undefined, 'no targets recorded for a loss that is off');
+    const modelMeta = JSON.parse(readFileSync(path.join(model, 'metadata.json'), 'utf8'));
+    assert.deepEqual([modelMeta.config.gateRateWeight, modelMeta.config.pitchClassWeight], [10, 1], 'on by default');
+    assert.equal(modelMeta.dataset.usedPitchClassesPerBar.drums, null);
 
     for (const [args, message] of [
       [['--steps', '0'], /--steps must be between 1 and/],
       [['--design', 'duet'], /--design must be one of jamming, composer, hybrid/],
       [['--gate-rate-weight', '-1'], /--gate-rate-weight must be a number above 0/],
+      [['--pitch-class-weight', 'lots'], /--pitch-class-weight must be a number/],
       [['--data', path.join(tmp, 'nowhere')], /is not a loop dataset/],
     ] as const) {
       const bad = await runStudio(['train', 'loops', '--data', data, '--out', path.join(tmp, 'never'), ...small, ...args]);

@@ -5,6 +5,7 @@ import { tf } from '../../server/ml/tf.js';
 import { initBackend } from '../../server/ml/backend.js';
 import { loadLoopData } from '../../server/musegan/phrase-data.js';
 import { trainLoopModel } from '../../server/musegan/trainer.js';
+import { usedPitchClassesPerBar } from '../../server/musegan/bar-pitch-classes.js';
 import { loopSpecFromPreset } from '../../server/musegan/spec.js';
 import { loopTrainDefaults, type LoopTrainConfig } from '../../server/musegan/train-config.js';
 import { ToneMidi } from '../music/midi-fixtures.js';
@@ -41,6 +42,7 @@ describe('loop trainer (tiny)', function () {
     for (const l of lines.filter((x) => x.type !== 'checkpoint')) {
       assert.ok(Number.isFinite(l.wasserstein) && l.gradientPenalty >= 0);
       assert.ok(l.gateRateLoss >= 0 && l.openGates >= 0 && l.openGates <= 1, `gate figures logged: ${l.gateRateLoss}, ${l.openGates}`);
+      assert.ok(l.pitchClassLoss >= 0 && l.usedPitchClasses.length === 5 && l.usedPitchClasses[0] === null, `pitch-class figures logged: ${JSON.stringify(l)}`);
     }
     for (const step of ['step-000001', 'step-000002']) {
       const midi = new ToneMidi(await fs.readFile(path.join(straight, 'previews', step, 'loop-seed-1.mid')));
@@ -51,6 +53,10 @@ describe('loop trainer (tiny)', function () {
     assert.equal(meta.dataset.count, data.summary.count);
     // Every groove plays all five tracks in every bar: the gates' target is all open.
     assert.deepEqual(meta.dataset.soundingBarShare, { drums: 1, bass: 1, piano: 1, guitar: 1, strings: 1 });
+    // The pitch-class loss's targets: the data's mean pitch classes per sounding bar, drums not matched.
+    const upc = usedPitchClassesPerBar(data.packed, spec);
+    assert.deepEqual(meta.dataset.usedPitchClassesPerBar, { drums: null, bass: upc[1], piano: upc[2], guitar: upc[3], strings: upc[4] });
+    assert.ok(upc.slice(1).every((v) => v !== null && v >= 1 && v <= 12), `targets ${upc}`);
     assert.equal(meta.metrics.training.samples.loops, 16, 'sample metrics of 16 generated loops');
 
     const halves = path.join(tmp, 'halves');
