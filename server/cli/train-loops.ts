@@ -28,6 +28,7 @@ interface TrainLoopsFlags extends TrainRunFlags {
   lr?: string;
   gateRateWeight?: string;
   pitchClassWeight?: string;
+  tonalWeight?: string;
 }
 
 export function defaultLoopDatasetDir(): string {
@@ -50,16 +51,21 @@ async function trainLoopsCommand(flags: TrainLoopsFlags): Promise<void> {
   if (flags.lr !== undefined) freshConfig.learningRate = parseNumberOption('--lr', flags.lr, 0, 1);
   if (flags.gateRateWeight !== undefined) freshConfig.gateRateWeight = parseWeightOption('--gate-rate-weight', flags.gateRateWeight);
   if (flags.pitchClassWeight !== undefined) freshConfig.pitchClassWeight = parseWeightOption('--pitch-class-weight', flags.pitchClassWeight);
+  if (flags.tonalWeight !== undefined) freshConfig.tonalWeight = parseWeightOption('--tonal-weight', flags.tonalWeight);
   const freshFlags = givenFlags({
     '--batch-size': flags.batchSize,
     '--critic-steps': flags.criticSteps,
     '--binary-from': flags.binaryFrom,
     '--seed': flags.seed,
     '--lr': flags.lr,
-    '--gate-rate-weight': flags.gateRateWeight,
-    '--pitch-class-weight': flags.pitchClassWeight,
     '--design': flags.design,
   });
+  // The auxiliary losses' weights may change on --resume: fine-tuning a trained model with them (as models/loops-default
+  // was: 2,000 steps without the pitch-class loss, then on with it).
+  const lossWeights: Partial<LoopTrainConfig> = {};
+  if (freshConfig.gateRateWeight !== undefined) lossWeights.gateRateWeight = freshConfig.gateRateWeight;
+  if (freshConfig.pitchClassWeight !== undefined) lossWeights.pitchClassWeight = freshConfig.pitchClassWeight;
+  if (freshConfig.tonalWeight !== undefined) lossWeights.tonalWeight = freshConfig.tonalWeight;
 
   const info = await initBackend();
   const fresh = loopSpecFromPreset(flags.preset, { design: flags.design as GeneratorDesign | undefined, conditioning: flags.conditioning, activityGate: flags.activityGate, barChroma: flags.barChroma });
@@ -69,7 +75,7 @@ async function trainLoopsCommand(flags: TrainLoopsFlags): Promise<void> {
   await runTrainSession({ outDir, quiet: flags.quiet, secondSignalExits: false }, async ({ bar, signal, log }) => {
     const data = loadLoopData(dataDir, spec);
     cliLog(`training ${spec.preset} (${spec.design}) on ${data.summary.count} phrases, ${info.name} backend, ${workers} worker thread(s) -> ${outDir}`);
-    const resumeOverrides = { steps, checkpointEvery };
+    const resumeOverrides = { steps, checkpointEvery, ...lossWeights };
     return trainLoopModel({ outDir, data, spec, config, resume: flags.resume, resumeOverrides, overwrite: flags.force, workers, signal, onProgress: bar.update, log });
   });
 }
@@ -99,7 +105,8 @@ export function registerTrainLoops(program: Command): void {
     .option('--binary-from <step>', 'step from which the generator outputs binary neurons (straight-through) instead of sigmoids')
     .option('--seed <n>', 'seed of initial weights, data order, latents and masks (default 0)')
     .option('--lr <rate>', 'Adam learning rate (default 2e-4; beta1 0.5, beta2 0.9)')
-    .option('--gate-rate-weight <w>', "weight of the loss holding each track's share of open activity gates at the data's share of sounding bars (default 10; 0 = off)")
-    .option('--pitch-class-weight <w>', "weight of the loss holding each pitched track's mean pitch classes per sounding bar at the data's (default 1; 0 = off)");
+    .option('--gate-rate-weight <w>', "weight of the loss holding each track's share of open activity gates at the data's share of sounding bars (default 10; 0 = off; may change on --resume)")
+    .option('--pitch-class-weight <w>', "weight of the loss holding each pitched track's mean pitch classes per sounding bar at the data's (default 1; 0 = off; may change on --resume)")
+    .option('--tonal-weight <w>', "weight of the loss holding each pair of pitched tracks' tonal distance near the data's (default 1; 0 = off; may change on --resume)");
   addSessionOptions(command).action(trainLoopsCommand);
 }

@@ -10,6 +10,7 @@
  * which bars, stays the critic's call.
  */
 import { tf } from '../ml/tf.js';
+import { constantOf } from './bar-activity.js';
 import { cellsPerBarOf, forEachOnCell, type PackedPhrases } from './phrase-data.js';
 import { SEMITONES, type LoopSpec } from './spec.js';
 
@@ -47,24 +48,12 @@ function bitCount(mask: number): number {
 }
 
 /**
- * Which bars the feature-matching mean is over, [n, tracks] (no gradient): bars the generator painted itself (the
- * track is not given), whose gate is open, and that hold a note. `painted` [n, steps, pitches, tracks] are the
- * notes' binary neurons (or probabilities, read at 0.5), `gate` [n, 1, 1, tracks] logits or null, `givenMask`
- * [batch, tracks] with n = batch * bars.
+ * Which bars the feature-matching mean is over, [n, tracks] (no gradient): open bars the generator painted itself
+ * (openPaintedBars) that hold a note. `painted` [n, steps, pitches, tracks] are the notes' binary neurons (or
+ * probabilities, read at 0.5).
  */
-export function countedBars(painted: tf.Tensor4D, gate: tf.Tensor4D | null, givenMask: tf.Tensor2D): tf.Tensor2D {
-  const values = tf.tidy(() => {
-    const [n, , , tracks] = painted.shape;
-    const bars = n / givenMask.shape[0];
-    const sounding = tf.greater(tf.max(painted, [1, 2]), 0.5); // [n, tracks]
-    const open = gate ? tf.greater(tf.reshape(gate, [n, tracks]), 0) : tf.onesLike(sounding);
-    const notGiven = tf.reshape(tf.tile(tf.expandDims(tf.sub(1, givenMask), 1), [1, bars, 1]), [n, tracks]);
-    return tf.mul(tf.mul(tf.cast(sounding, 'float32'), tf.cast(open, 'float32')), notGiven);
-  });
-  // Rebuilt from its values, so the loss's path never runs through a comparison (which has no gradient).
-  const counted = tf.tensor2d(values.dataSync(), values.shape as [number, number]);
-  values.dispose();
-  return counted;
+export function countedBars(painted: tf.Tensor4D, openPainted: tf.Tensor2D): tf.Tensor2D {
+  return constantOf(tf.tidy(() => tf.mul(tf.cast(tf.greater(tf.max(painted, [1, 2]), 0.5), 'float32'), openPainted)));
 }
 
 /**
@@ -86,6 +75,11 @@ const hardValueSoftGradient = tf.customGrad((...inputs: (tf.Tensor | tf.GradSave
   return { value: tf.add(hard, tf.mul(soft, 0)), gradFunc: (dy: tf.Tensor) => [dy, tf.zerosLike(dy)] };
 }) as (soft: tf.Tensor, hard: tf.Tensor) => tf.Tensor;
 
+/** 1 where a class has fewer cells than the bar's strongest class, else 0: [n, 12, tracks], no gradient. */
+function notStrongest(cells: tf.Tensor3D): tf.Tensor3D {
+  return constantOf(tf.tidy(() => tf.cast(tf.less(cells, tf.max(cells, 1, true)), 'float32')));
+}
+
 /**
  * Feature-matching loss, one-sided: sum over the tracks with a target of max(0, g_t - (1 + tol)·target_t) / target_t,
  * with tol = PITCH_CLASS_TOLERANCE, where g_t
@@ -94,7 +88,7 @@ const hardValueSoftGradient = tf.customGrad((...inputs: (tf.Tensor | tf.GradSave
  * `painted` [n, steps, pitches, tracks] are the notes' binary neurons with their straight-through gradients (not
  * gated: the loss must not close gates, that is the gate rate loss's job). The count's gradient comes from
  * sum over classes of min(1, cells / strayCells): only a class with fewer than `strayCells` on-cells in the bar (a
- * stray blip, not a held note) is pushed down. Pushing every used class down instead (the gradient of max) thinned
+ * stray blip, not a held note) and fewer than the bar's strongest class is pushed down. Pushing every used class down instead (the gradient of max) thinned
  * all notes, and the generator made up the density by opening nearly every gate (73% -> 98% in 50 steps).
  * Within the tolerance over its target a track is left alone: fewer or more classes there is the critic's business. `counted` from countedBars.
  * Targets: one per track, null = not matched (drums).
@@ -111,16 +105,19 @@ export function pitchClassMatching(
     if (pitches % SEMITONES !== 0) throw new RangeError('pitchClassMatching: pitches must be whole octaves');
     // Pitch class = index mod 12 up to a fixed rotation (lowestPitch), which does not change how many are used.
     const perPitch = tf.sum(painted, 1); // [n, pitches, tracks]: on-cells per pitch
-    const cells = tf.sum(tf.reshape(perPitch, [n, pitches / SEMITONES, SEMITONES, tracks]), 1); // [n, 12, tracks]
+    const cells = tf.sum(tf.reshape(perPitch, [n, pitches / SEMITONES, SEMITONES, tracks]), 1) as tf.Tensor3D; // [n, 12, tracks]
     const hard = tf.sum(tf.minimum(cells, 1), 1); // [n, tracks]: classes used (binary cells: exact)
-    const soft = tf.sum(tf.minimum(tf.div(cells, strayCells), 1), 1);
+    // A bar's strongest class is never a stray, so the loss cannot empty a bar of short notes (a bass line of 16ths).
+    const weaker = notStrongest(cells);
+    const soft = tf.sum(tf.mul(tf.minimum(tf.div(cells, strayCells), 1), weaker), 1);
     const used = hardValueSoftGradient(soft, hard);
     const barsCounted = tf.sum(counted, 0); // [tracks]
     const mean = tf.div(tf.sum(tf.mul(used, counted), 0), tf.maximum(barsCounted, 1)); // [tracks]
-    const matched = targets.map((t) => (t === null || t <= 0 ? 0 : 1));
+    // Tracks without a target, or with no counted bar in this batch (nothing measured), add nothing.
+    const matched = tf.mul(tf.tensor1d(targets.map((t) => (t === null || t <= 0 ? 0 : 1))), constantOf(tf.tidy(() => tf.cast(tf.greater(barsCounted, 0), 'float32'))));
     const target = tf.tensor1d(targets.map((t) => (t === null || t <= 0 ? 1 : t)));
-    const gap = tf.div(tf.relu(tf.sub(mean, tf.mul(target, 1 + PITCH_CLASS_TOLERANCE))), target);
-    const loss = tf.sum(tf.mul(gap, tf.tensor1d(matched))) as tf.Scalar;
+    const gap = tf.div(tf.add(tf.relu(tf.sub(mean, tf.mul(target, 1 + PITCH_CLASS_TOLERANCE))), tf.relu(tf.sub(tf.mul(target, 1 - PITCH_CLASS_TOLERANCE), mean))), target);
+    const loss = tf.sum(tf.mul(gap, matched)) as tf.Scalar;
     const means = tf.where(tf.greater(barsCounted, 0), mean, tf.fill([tracks], NaN)) as tf.Tensor1D;
     return { loss, means };
   });

@@ -10,8 +10,9 @@ import { driftPenalty, gradientPenalty, wassersteinDLoss, wassersteinGLoss } fro
 import { StudioError } from '../util/errors.js';
 import { GanOptimizers } from '../training/gan-optimizers.js';
 import { gatedOutput, generatorOutput, type OutputMode } from './binarize.js';
-import { gateRateLoss } from './bar-activity.js';
+import { gateRateLoss, openPaintedBars, paintedBars, soundingGateTargets } from './bar-activity.js';
 import { countedBars, pitchClassMatching, strayClassCells } from './bar-pitch-classes.js';
+import { tonalDistanceMatching, tonalPairs } from './tonal-matching.js';
 import type { TrainingBatch } from './batches.js';
 import { criticScores } from './critic.js';
 import { compositeGiven, generatorParts, type GivenTracks } from './generator.js';
@@ -42,6 +43,10 @@ export interface GeneratorFigures {
    * such bar in this share, or the loss is off).
    */
   usedPitchClasses: (number | null)[];
+  /** The weighted tonal-distance feature-matching loss (0 when off). */
+  tonalLoss: number;
+  /** Mean tonal distance per pair of pitched tracks (tonalPairs order; null: never together here, or the loss is off). */
+  tonalDistances: (number | null)[];
   /** Share of this batch share's gates that are open (1 without a gate). */
   openGates: number;
 }
@@ -50,6 +55,8 @@ export interface GeneratorFigures {
 export interface LoopDataTargets {
   soundingBars?: readonly number[];
   usedPitchClasses?: readonly (number | null)[];
+  /** Per tonalPairs entry. */
+  tonalDistances?: readonly (number | null)[];
 }
 
 export interface PhaseGradients<F> {
@@ -137,6 +144,13 @@ export class LoopGan {
     return this.targets.soundingBars;
   }
 
+  /** The tonal-distance loss's per-pair targets when it is on, else null. */
+  private tonalTargets(): readonly (number | null)[] | null {
+    if (this.config.tonalWeight === 0) return null;
+    if (!this.targets.tonalDistances) throw new StudioError('INTERNAL', 'a tonal-distance loss needs the data\'s tonal distances');
+    return this.targets.tonalDistances;
+  }
+
   /** The pitch-class loss's per-track targets when it is on, else null. */
   private pitchClassTargets(): readonly (number | null)[] | null {
     if (this.config.pitchClassWeight === 0) return null;
@@ -188,36 +202,54 @@ export class LoopGan {
     const given = this.givenTensors(batch);
     const gateTargets = this.gateTargets();
     const classTargets = this.pitchClassTargets();
+    const tonalTargets = this.tonalTargets();
     const tracks = this.spec.tracks.length;
+    const pairCount = tonalPairs(this.spec).length;
     let parts: tf.Tensor | null = null;
     try {
       const mode = this.outputMode();
       const result = this.generator.gradients(() => {
         const { phrases, notes, gate } = this.fakeParts(z, batch.size, given, mode);
         const adversarial = wassersteinGLoss(criticScores(this.critic, this.spec, phrases));
-        const rate = gate && gateTargets ? tf.mul(gateRateLoss(gate, gateTargets), this.config.gateRateWeight) : tf.scalar(0);
+        // Bars the generator painted and opened, and those of them that sound (no gradient through either).
+        const painting = paintedBars(given.mask, notes.shape[0]);
+        const open = openPaintedBars(gate, given.mask, notes.shape[0]);
+        const painted = generatorOutput(notes, mode);
+        const counted = countedBars(painted, open);
+        const rate =
+          gate && gateTargets ? tf.mul(gateRateLoss(gate, soundingGateTargets(gateTargets, open, counted), painting), this.config.gateRateWeight) : tf.scalar(0);
         const openShare = gate ? tf.mean(tf.cast(tf.greater(gate, 0), 'float32')) : tf.scalar(1);
         let classes: tf.Scalar = tf.scalar(0);
         let means: tf.Tensor1D = tf.fill([tracks], NaN) as tf.Tensor1D;
         if (classTargets) {
-          const painted = generatorOutput(notes, mode);
-          const counted = countedBars(painted, gate, given.mask);
           const matching = pitchClassMatching(painted, counted, classTargets, strayClassCells(this.spec));
           classes = tf.mul(matching.loss, this.config.pitchClassWeight);
           means = matching.means;
         }
+        let tonal: tf.Scalar = tf.scalar(0);
+        let distances: tf.Tensor1D = tf.fill([pairCount], NaN) as tf.Tensor1D;
+        if (tonalTargets) {
+          // What the critic sees, but with the open gates as constants: pulled through the gates, the loss opened
+          // nearly all of them (EB of bass, piano and strings near 0 within 100 steps).
+          const gated = tf.mul(painted, tf.reshape(open, [notes.shape[0], 1, 1, tracks]));
+          const matching = tonalDistanceMatching(compositeGiven(this.spec, gated as tf.Tensor4D, given), this.spec, tonalTargets);
+          tonal = tf.mul(matching.loss, this.config.tonalWeight);
+          distances = matching.means;
+        }
         parts?.dispose();
-        parts = tf.keep(tf.concat([tf.stack([adversarial, rate, openShare, classes]), means]));
-        return tf.addN([adversarial, rate, classes]) as tf.Scalar;
+        parts = tf.keep(tf.concat([tf.stack([adversarial, rate, openShare, classes, tonal]), means, distances]));
+        return tf.addN([adversarial, rate, classes, tonal]) as tf.Scalar;
       });
       const d = (parts as tf.Tensor | null)!.dataSync();
       result.loss.dispose();
-      const loss = d[0]! + d[1]! + d[3]!;
-      const usedPitchClasses = Array.from(d.subarray(4), (v, t) => (classTargets && classTargets[t] !== null && Number.isFinite(v) ? Number(v.toPrecision(4)) : null));
+      const loss = d[0]! + d[1]! + d[3]! + d[4]!;
+      const known = (targets: readonly (number | null)[] | null, v: number, i: number) => (targets && targets[i] !== null && Number.isFinite(v) ? Number(v.toPrecision(4)) : null);
+      const usedPitchClasses = Array.from(d.subarray(5, 5 + tracks), (v, t) => known(classTargets, v, t));
+      const tonalDistances = Array.from(d.subarray(5 + tracks), (v, i) => known(tonalTargets, v, i));
       return {
         loss,
         grads: result.grads,
-        figures: { generatorLoss: loss, gateRateLoss: d[1]!, openGates: d[2]!, pitchClassLoss: d[3]!, usedPitchClasses },
+        figures: { generatorLoss: loss, gateRateLoss: d[1]!, openGates: d[2]!, pitchClassLoss: d[3]!, usedPitchClasses, tonalLoss: d[4]!, tonalDistances },
       };
     } finally {
       tf.dispose([given.roll, given.mask]);

@@ -36,6 +36,11 @@ export const loopTrainConfigSchema = z.object({
    * per sounding bar at the data's. 0 = off; absent in older runs' metadata (off, so they resume as they were).
    */
   pitchClassWeight: z.number().min(0).default(0),
+  /**
+   * Weight of the feature-matching loss (tonal-matching.ts) holding each pair of pitched tracks' mean tonal distance
+   * at most a little above the data's. 0 = off; absent in older runs' metadata (off).
+   */
+  tonalWeight: z.number().min(0).default(0),
   checkpointEvery: z.number().int().positive(),
   /** Loops written as MIDI previews at each checkpoint (fixed seeds, so they are comparable over time). */
   previewCount: z.number().int().min(0).max(32),
@@ -54,6 +59,7 @@ const common: Omit<LoopTrainConfig, 'steps' | 'batchSize' | 'criticSteps' | 'che
   transposeSemitones: 5,
   gateRateWeight: 10,
   pitchClassWeight: 1,
+  tonalWeight: 1,
   previewCount: 4,
   seed: 0,
 };

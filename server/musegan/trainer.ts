@@ -15,6 +15,7 @@ import { LOOP_REPLICA_MODULE, loopReplicaShares, type LoopReplica, type LoopRepl
 import type { LoopDataSummary, PackedPhrases } from './phrase-data.js';
 import { soundingBarShares } from './bar-activity.js';
 import { usedPitchClassesPerBar } from './bar-pitch-classes.js';
+import { dataTonalDistances, tonalPairs } from './tonal-matching.js';
 import type { LoopSpec } from './spec.js';
 import type { LoopTrainConfig } from './train-config.js';
 
@@ -39,7 +40,8 @@ export async function trainLoopModel(options: TrainLoopModelOptions): Promise<Tr
   loopReplicaShares(config.batchSize, options.workers ?? 1);
   const soundingBars = spec.generator.activityGate ? soundingBarShares(data.packed, spec) : undefined;
   const usedPitchClasses = config.pitchClassWeight > 0 ? usedPitchClassesPerBar(data.packed, spec) : undefined;
-  const targets = { soundingBars, usedPitchClasses };
+  const tonalDistances = config.tonalWeight > 0 ? dataTonalDistances(data.packed, spec) : undefined;
+  const targets = { soundingBars, usedPitchClasses, tonalDistances };
   const replicaOptions: LoopReplicaOptions = { spec, config, data: data.packed, resumeFrom: resumed ? outDir : undefined, targets };
   const perTrack = (values: readonly (number | null)[]) => Object.fromEntries(spec.tracks.map((t, i) => [t, values[i]]));
 
@@ -54,6 +56,7 @@ export async function trainLoopModel(options: TrainLoopModelOptions): Promise<Tr
       ...data.summary,
       ...(soundingBars ? { soundingBarShare: perTrack(soundingBars) } : {}),
       ...(usedPitchClasses ? { usedPitchClassesPerBar: perTrack(usedPitchClasses) } : {}),
+      ...(tonalDistances ? { tonalDistance: Object.fromEntries(tonalPairs(spec).map(([a, b], i) => [`${spec.tracks[a]}-${spec.tracks[b]}`, tonalDistances[i]])) } : {}),
     },
     replicaModule: LOOP_REPLICA_MODULE,
     replicaOptions,

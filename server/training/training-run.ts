@@ -22,8 +22,11 @@ export interface TrainRunOptions<Spec, Config extends LoopConfig> {
   config?: Config;
   /** Continue the run in `outDir` from its last checkpoint. */
   resume?: boolean;
-  /** On resume, these may change (e.g. train longer). */
-  resumeOverrides?: Partial<Pick<Config, 'steps' | 'checkpointEvery'>>;
+  /**
+   * On resume, these may change: train longer, checkpoint at another rhythm, or (a trainer's choice) fine-tune with
+   * other loss weights. Anything else stays the run's own.
+   */
+  resumeOverrides?: Partial<Config>;
   /** Replace a model already in `outDir` (otherwise that is an error, to protect a trained model). */
   overwrite?: boolean;
   /** Stop (with a checkpoint) once this session has run this many steps; the run stays resumable. */
@@ -65,7 +68,12 @@ export async function openTrainingRun<Spec, Config extends LoopConfig, State ext
     if (!existsSync(outDir)) throw new StudioError('NOT_FOUND', `--resume: ${outDir} does not exist (start a run without --resume)`);
     const resumed = await loadCheckpoint(outDir);
     tf.dispose([resumed.weights, resumed.trainingWeights]);
-    return { spec: resumed.spec, config: { ...resumed.config, ...definedOnly(options.resumeOverrides ?? {}) }, resumed };
+    const overrides = definedOnly(options.resumeOverrides ?? {}) as Partial<Config>;
+    for (const [key, value] of Object.entries(overrides)) {
+      const was = (resumed.config as Record<string, unknown>)[key];
+      if (key !== 'steps' && key !== 'checkpointEvery' && was !== value) options.log?.(`${key} ${String(value)} from here on (the run had ${String(was)})`);
+    }
+    return { spec: resumed.spec, config: { ...resumed.config, ...overrides }, resumed };
   }
   if (!options.spec || !options.config) throw new StudioError('INTERNAL', 'a new training run needs a spec and a config');
   if (existsSync(outDir) && !options.overwrite) {

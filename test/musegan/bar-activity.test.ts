@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { tf } from '../../server/ml/tf.js';
 import { initBackend } from '../../server/ml/backend.js';
 import { ParamStore } from '../../server/ml/params.js';
-import { gateRateLoss, soundingBarShares } from '../../server/musegan/bar-activity.js';
+import { gateRateLoss, openPaintedBars, soundingBarShares, soundingGateTargets } from '../../server/musegan/bar-activity.js';
 import { criticScores } from '../../server/musegan/critic.js';
 import { packPhrases } from '../../server/musegan/phrase-data.js';
 import { loopSpecFromPreset, parseLoopSpec } from '../../server/musegan/spec.js';
@@ -37,6 +37,11 @@ describe('musegan bar activity', () => {
         assert.ok(Math.abs(gateRateLoss(logits, shares).dataSync()[0]! - (2.25 / 2 + 0.95 / 2)) < 1e-6);
         const grad = tf.grad((x: tf.Tensor) => gateRateLoss(x as tf.Tensor4D, shares))(logits).dataSync();
         assert.deepEqual(Array.from(grad, (v) => Math.round(v * 1000) / 1000), [0.375, -0.45, -0.125, 0.05]);
+        // Over painted bars only: bar 1's track 0 is given, so track 0's mean is bar 0's alone, and that gate gets no push.
+        const painted = tf.tensor2d([[1, 1], [0, 1]]);
+        assert.ok(Math.abs(gateRateLoss(logits, shares, painted).dataSync()[0]! - (0.75 * 2 + 0.95 / 2)) < 1e-6);
+        const masked = tf.grad((x: tf.Tensor) => gateRateLoss(x as tf.Tensor4D, shares, painted))(logits).dataSync();
+        assert.deepEqual(Array.from(masked, (v) => Math.round(v * 1000) / 1000 + 0), [0.75, -0.45, 0, 0.05]);
       });
       // Gates spread around a learned bias, all open at first: gradient descent on the loss alone leaves a share of
       // them open equal to the target, for any target.
@@ -49,6 +54,33 @@ describe('musegan bar activity', () => {
         assert.ok(Math.abs(open - target) <= 1 / 40 + 1e-6, `target ${target}: ${open} of the gates open`);
         tf.dispose([spread, bias]);
       }
+    });
+  });
+
+  it('open, painted bars: gate open and the track not given, without gradient', async () => {
+    await withoutLeaks(() => {
+      // Two phrases of two bars, two tracks: rows 0-1 phrase 0, rows 2-3 phrase 1, which gives its track 1.
+      const gate = tf.tensor4d([3, -1, -2, 0.5, 1, 1, 1, -1], [4, 1, 1, 2]);
+      const mask = tf.tensor2d([0, 0, 0, 1], [2, 2]);
+      const open = openPaintedBars(gate, mask, 4);
+      assert.deepEqual(open.arraySync(), [[1, 0], [0, 1], [1, 0], [1, 0]]);
+      const all = openPaintedBars(null, mask, 4);
+      assert.deepEqual(all.arraySync(), [[1, 1], [1, 1], [1, 0], [1, 0]], 'without a gate every painted bar is open');
+      tf.dispose([gate, mask, open, all]);
+    });
+  });
+
+  it("raises a track's gate target by the share of its open bars that came out silent, so sounding bars match the data", async () => {
+    await withoutLeaks(() => {
+      // Four bars, three tracks. Track 0: 4 open, 3 sound. Track 1: 2 open, both sound. Track 2: none open.
+      const open = tf.tensor2d([[1, 1, 0], [1, 1, 0], [1, 0, 0], [1, 0, 0]]);
+      const sounding = tf.tensor2d([[1, 1, 0], [1, 1, 0], [0, 0, 0], [1, 0, 0]]);
+      const targets = soundingGateTargets([0.6, 0.5, 0.3], open, sounding);
+      assert.ok(Math.abs(targets[0]! - 0.6 / 0.75) < 1e-9, `${targets[0]}`);
+      assert.deepEqual(targets.slice(1), [0.5, 0.3], 'nothing silent (or nothing open): the data share as it is');
+      const [openOne, soundingOne] = [tf.tensor2d([[1], [1]]), tf.tensor2d([[1], [0]])];
+      assert.equal(soundingGateTargets([0.9], openOne, soundingOne)[0], 1, 'never above 1');
+      tf.dispose([open, sounding, openOne, soundingOne]);
     });
   });
 

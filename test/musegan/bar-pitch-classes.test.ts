@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { tf } from '../../server/ml/tf.js';
 import { initBackend } from '../../server/ml/backend.js';
 import { generatorOutput } from '../../server/musegan/binarize.js';
+import { openPaintedBars } from '../../server/musegan/bar-activity.js';
 import { PITCH_CLASS_TOLERANCE, countedBars, pitchClassMatching, usedPitchClassesPerBar } from '../../server/musegan/bar-pitch-classes.js';
 import { packPhrases } from '../../server/musegan/phrase-data.js';
 import { loopSpecFromPreset } from '../../server/musegan/spec.js';
@@ -59,7 +60,8 @@ describe('musegan pitch classes per bar', () => {
         [4, 1, 1, TRACKS],
       );
       const mask = tf.tensor2d([0, 0, 0, 0, 0, 0, 1, 0, 0, 0], [2, TRACKS]); // phrase 1 gives its bass
-      const counted = countedBars(painted, gate, mask);
+      const open = openPaintedBars(gate, mask, 4);
+      const counted = countedBars(painted, open);
       const expected = [
         [0, 1, 0, 0, 0],
         [0, 0, 0, 0, 0],
@@ -67,7 +69,7 @@ describe('musegan pitch classes per bar', () => {
         [0, 0, 0, 0, 0],
       ];
       assert.deepEqual(counted.arraySync(), expected);
-      tf.dispose([painted, gate, mask, counted]);
+      tf.dispose([painted, gate, mask, open, counted]);
     });
   });
 
@@ -104,6 +106,39 @@ describe('musegan pitch classes per bar', () => {
       const below = tf.grad((x: tf.Tensor) => pitchClassMatching(x as tf.Tensor4D, counted, [null, 2, 1.7, 4, 3], stray).loss)(notes);
       assert.equal(tf.tidy(() => tf.max(tf.abs(below)).dataSync()[0]), 0);
       tf.dispose([notes, counted, loss, means, grad, below]);
+    });
+  });
+
+  it("never pushes a bar's strongest class, so a bar of short notes keeps its main one", async () => {
+    await withoutLeaks(() => {
+      // Bass bar: C a 16th (3 cells), E one cell, G one cell: three classes, all strays by length.
+      const notes = bars(1, [[0, 0, 36, 1], [0, 1, 36, 1], [0, 2, 36, 1], [0, 12, 40, 1], [0, 24, 43, 1]]);
+      const counted = tf.tensor2d([[0, 1, 0, 0, 0]]);
+      const targets = [null, 1, null, null, null];
+      const grad = tf.grad((x: tf.Tensor) => pitchClassMatching(x as tf.Tensor4D, counted, targets, 6).loss)(notes);
+      const g = grad.dataSync();
+      const at = (step: number, pitch: number) => g[(step * PITCHES + pitch) * TRACKS + 1]!;
+      assert.ok(at(0, 36) === 0 && at(2, 36) === 0, 'the strongest class (C, a stray by length) is left alone');
+      assert.ok(at(12, 40) > 0 && at(24, 43) > 0, 'the weaker strays are pushed down');
+      tf.dispose([notes, counted, grad]);
+    });
+  });
+
+  it('below the tolerance it pulls: weaker and unused classes of counted bars are pushed up', async () => {
+    await withoutLeaks(() => {
+      // Guitar bar 0: a held C only (1 class), target 4: mean 1 is below 4·0.8.
+      const notes = bars(2, Array.from({ length: 12 }, (_, k) => [0, k, 36, 3] as [number, number, number, number]));
+      const counted = tf.tensor2d([[0, 0, 0, 1, 0], [0, 0, 0, 0, 0]]);
+      const targets = [null, null, null, 4, null];
+      const { loss, means } = pitchClassMatching(notes, counted, targets, 6);
+      assert.ok(Math.abs(loss.dataSync()[0]! - (4 * (1 - PITCH_CLASS_TOLERANCE) - 1) / 4) < 1e-6, `loss ${loss.dataSync()[0]}`);
+      const grad = tf.grad((x: tf.Tensor) => pitchClassMatching(x as tf.Tensor4D, counted, targets, 6).loss)(notes);
+      const g = grad.dataSync();
+      const at = (row: number, step: number, pitch: number) => g[((row * STEPS + step) * PITCHES + pitch) * TRACKS + 3]!;
+      assert.ok(at(0, 0, 37) < 0 && at(0, 30, 50) < 0, 'cells of unused classes are pulled up (negative slope)');
+      assert.ok(at(0, 0, 36) === 0 && at(0, 20, 48) === 0, 'the strongest class is left as it is');
+      assert.ok(at(1, 0, 37) === 0, 'an uncounted bar gets nothing');
+      tf.dispose([notes, counted, loss, means, grad]);
     });
   });
 

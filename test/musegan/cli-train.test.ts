@@ -51,8 +51,17 @@ describe('studio train loops (CLI, tiny, built dataset)', function () {
     const unweightedMeta = JSON.parse(readFileSync(path.join(unweighted, 'metadata.json'), 'utf8'));
     assert.deepEqual([unweightedMeta.config.gateRateWeight, unweightedMeta.config.pitchClassWeight], [0, 0]);
     assert.equal(unweightedMeta.dataset.usedPitchClassesPerBar, undefined, 'no targets recorded for a loss that is off');
+    // Fine-tuning: the losses' weights may change on --resume (other settings stay the run's own).
+    const tuned = await runStudio(['train', 'loops', '--data', data, '--out', unweighted, ...small, '--steps', '2', '--resume', '--pitch-class-weight', '2', '--seed', '9']);
+    assert.equal(tuned.code, 0, tuned.stderr);
+    assert.match(tuned.stderr, /pitchClassWeight 2 from here on \(the run had 0\)/);
+    assert.match(tuned.stderr, /--seed ignored on --resume/);
+    const tunedMeta = JSON.parse(readFileSync(path.join(unweighted, 'metadata.json'), 'utf8'));
+    assert.deepEqual([tunedMeta.step, tunedMeta.config.pitchClassWeight, tunedMeta.config.gateRateWeight, tunedMeta.config.seed], [2, 2, 0, 0]);
+    assert.equal(tunedMeta.dataset.usedPitchClassesPerBar.drums, null, 'the targets are recorded once the loss is on');
     const modelMeta = JSON.parse(readFileSync(path.join(model, 'metadata.json'), 'utf8'));
-    assert.deepEqual([modelMeta.config.gateRateWeight, modelMeta.config.pitchClassWeight], [10, 1], 'on by default');
+    assert.deepEqual([modelMeta.config.gateRateWeight, modelMeta.config.pitchClassWeight, modelMeta.config.tonalWeight], [10, 1, 1], 'on by default');
+    assert.equal(Object.keys(modelMeta.dataset.tonalDistance).length, 6, "the data's tonal distance per pair of pitched tracks");
     assert.equal(modelMeta.dataset.usedPitchClassesPerBar.drums, null);
 
     for (const [args, message] of [
@@ -60,6 +69,7 @@ describe('studio train loops (CLI, tiny, built dataset)', function () {
       [['--design', 'duet'], /--design must be one of jamming, composer, hybrid/],
       [['--gate-rate-weight', '-1'], /--gate-rate-weight must be a number above 0/],
       [['--pitch-class-weight', 'lots'], /--pitch-class-weight must be a number/],
+      [['--tonal-weight', '-2'], /--tonal-weight must be a number/],
       [['--data', path.join(tmp, 'nowhere')], /is not a loop dataset/],
     ] as const) {
       const bad = await runStudio(['train', 'loops', '--data', data, '--out', path.join(tmp, 'never'), ...small, ...args]);

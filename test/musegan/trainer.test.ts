@@ -71,10 +71,12 @@ describe('loop trainer (tiny)', function () {
     await assert.rejects(trainLoopModel({ outDir: halves, data, spec, config }), /already exists; pass --resume/);
   });
 
-  it('two data-parallel workers train the same model as one (to float rounding)', async () => {
+  it('two data-parallel workers train the same model as one (to float rounding) when every loss is a mean over phrases', async () => {
     const one = path.join(tmp, 'one');
     const two = path.join(tmp, 'two');
-    const short = { ...config, steps: 1 };
+    // The feature-matching and gate losses read batch statistics (means over the bars that count, thresholds on
+    // them), which each worker takes over its own share: with them on, 1 and 2 workers train alike, not identically.
+    const short = { ...config, steps: 1, gateRateWeight: 0, pitchClassWeight: 0, tonalWeight: 0 };
     await trainLoopModel({ outDir: one, data, spec, config: short, workers: 1 });
     await trainLoopModel({ outDir: two, data, spec, config: short, workers: 2 });
     const a = await folderWeights(one);
