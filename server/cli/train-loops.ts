@@ -84,8 +84,9 @@ async function trainLoopsCommand(flags: TrainLoopsFlags): Promise<void> {
 function newRunConfig(preset: string, fresh: Partial<LoopTrainConfig>, steps: number | undefined, checkpointEvery: number | undefined): LoopTrainConfig {
   const defaults = loopTrainDefaults(preset);
   const fields = { ...defaults, ...fresh, ...(steps ? { steps } : {}), ...(checkpointEvery ? { checkpointEvery } : {}) };
-  // Shorter runs keep binary neurons for their second half unless told otherwise.
+  // Shorter runs keep binary neurons and feature matching for the same share of the run unless told otherwise.
   if (steps && fresh.binaryFromStep === undefined) fields.binaryFromStep = Math.round((defaults.binaryFromStep / defaults.steps) * steps);
+  if (steps) fields.featureMatchingFromStep = Math.round((defaults.featureMatchingFromStep / defaults.steps) * steps);
   return parseLoopTrainConfig(fields, 'training options');
 }
 

@@ -32,33 +32,17 @@ export function soundingBarShares(packed: PackedPhrases, spec: LoopSpec): number
  * Pinball loss of the gate logits [n, 1, 1, tracks] at the threshold 0, per track t with target share s_t:
  * mean over bars of (1 - s_t)·relu(x) + s_t·relu(-x), summed over tracks. Its gradient is (1 - s_t) on every open
  * gate and -s_t on every closed one, so its push on the gates cancels exactly when a share s_t of them is open,
- * and unlike a loss on sigmoid(x) it does not fade once the logits saturate. A mean over bars (over `painted` bars
- * when given, see paintedBars).
+ * and unlike a loss on sigmoid(x) it does not fade once the logits saturate. A mean over bars.
  */
-export function gateRateLoss(gateLogits: tf.Tensor4D, shares: readonly number[], painted?: tf.Tensor2D): tf.Scalar {
+export function gateRateLoss(gateLogits: tf.Tensor4D, shares: readonly number[]): tf.Scalar {
   return tf.tidy(() => {
     const tracks = gateLogits.shape[3];
     if (shares.length !== tracks) throw new RangeError(`gateRateLoss: ${shares.length} shares for ${tracks} tracks`);
     const x = tf.reshape(gateLogits, [-1, tracks]);
     const open = tf.tensor1d([...shares]);
     const perGate = tf.add(tf.mul(tf.relu(x), tf.sub(1, open)), tf.mul(tf.relu(tf.neg(x)), open));
-    if (!painted) return tf.sum(tf.mean(perGate, 0));
-    return tf.sum(tf.div(tf.sum(tf.mul(perGate, painted), 0), tf.maximum(tf.sum(painted, 0), 1)));
+    return tf.sum(tf.mean(perGate, 0));
   });
-}
-
-/**
- * Bars whose track the generator paints (not given), [n, tracks], no gradient: the gates that matter. Counting the
- * gates of given tracks too (which nothing else hears) let the generator meet the open share there and close bass
- * gates it did paint: 76% open in free generation against the data's 88% sounding bars.
- */
-export function paintedBars(givenMask: tf.Tensor2D, n: number): tf.Tensor2D {
-  return constantOf(
-    tf.tidy(() => {
-      const [batch, tracks] = givenMask.shape;
-      return tf.reshape(tf.tile(tf.expandDims(tf.sub(1, givenMask), 1), [1, n / batch, 1]), [n, tracks]) as tf.Tensor2D;
-    }),
-  );
 }
 
 /**
@@ -66,11 +50,13 @@ export function paintedBars(givenMask: tf.Tensor2D, n: number): tf.Tensor2D {
  * the track not given. `gate` [n, 1, 1, tracks] logits or null, `givenMask` [batch, tracks] with n = batch * bars.
  */
 export function openPaintedBars(gate: tf.Tensor4D | null, givenMask: tf.Tensor2D, n: number): tf.Tensor2D {
-  const notGiven = paintedBars(givenMask, n);
-  if (!gate) return notGiven;
-  const open = constantOf(tf.tidy(() => tf.mul(tf.cast(tf.greater(tf.reshape(gate, [n, givenMask.shape[1]]), 0), 'float32'), notGiven) as tf.Tensor2D));
-  notGiven.dispose();
-  return open;
+  return constantOf(
+    tf.tidy(() => {
+      const [batch, tracks] = givenMask.shape;
+      const notGiven = tf.reshape(tf.tile(tf.expandDims(tf.sub(1, givenMask), 1), [1, n / batch, 1]), [n, tracks]);
+      return (gate ? tf.mul(tf.cast(tf.greater(tf.reshape(gate, [n, tracks]), 0), 'float32'), notGiven) : notGiven) as tf.Tensor2D;
+    }),
+  );
 }
 
 /**

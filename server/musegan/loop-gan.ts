@@ -10,7 +10,7 @@ import { driftPenalty, gradientPenalty, wassersteinDLoss, wassersteinGLoss } fro
 import { StudioError } from '../util/errors.js';
 import { GanOptimizers } from '../training/gan-optimizers.js';
 import { gatedOutput, generatorOutput, type OutputMode } from './binarize.js';
-import { gateRateLoss, openPaintedBars, paintedBars, soundingGateTargets } from './bar-activity.js';
+import { gateRateLoss, openPaintedBars, soundingGateTargets } from './bar-activity.js';
 import { countedBars, pitchClassMatching, strayClassCells } from './bar-pitch-classes.js';
 import { tonalDistanceMatching, tonalPairs } from './tonal-matching.js';
 import type { TrainingBatch } from './batches.js';
@@ -144,16 +144,16 @@ export class LoopGan {
     return this.targets.soundingBars;
   }
 
-  /** The tonal-distance loss's per-pair targets when it is on, else null. */
+  /** The tonal-distance loss's per-pair targets when it is on (at this step), else null. */
   private tonalTargets(): readonly (number | null)[] | null {
-    if (this.config.tonalWeight === 0) return null;
+    if (this.config.tonalWeight === 0 || this.step < this.config.featureMatchingFromStep) return null;
     if (!this.targets.tonalDistances) throw new StudioError('INTERNAL', 'a tonal-distance loss needs the data\'s tonal distances');
     return this.targets.tonalDistances;
   }
 
-  /** The pitch-class loss's per-track targets when it is on, else null. */
+  /** The pitch-class loss's per-track targets when it is on (at this step), else null. */
   private pitchClassTargets(): readonly (number | null)[] | null {
-    if (this.config.pitchClassWeight === 0) return null;
+    if (this.config.pitchClassWeight === 0 || this.step < this.config.featureMatchingFromStep) return null;
     if (!this.targets.usedPitchClasses) throw new StudioError('INTERNAL', 'a pitch-class loss needs the data\'s used pitch classes per bar');
     return this.targets.usedPitchClasses;
   }
@@ -212,12 +212,11 @@ export class LoopGan {
         const { phrases, notes, gate } = this.fakeParts(z, batch.size, given, mode);
         const adversarial = wassersteinGLoss(criticScores(this.critic, this.spec, phrases));
         // Bars the generator painted and opened, and those of them that sound (no gradient through either).
-        const painting = paintedBars(given.mask, notes.shape[0]);
         const open = openPaintedBars(gate, given.mask, notes.shape[0]);
         const painted = generatorOutput(notes, mode);
         const counted = countedBars(painted, open);
         const rate =
-          gate && gateTargets ? tf.mul(gateRateLoss(gate, soundingGateTargets(gateTargets, open, counted), painting), this.config.gateRateWeight) : tf.scalar(0);
+          gate && gateTargets ? tf.mul(gateRateLoss(gate, soundingGateTargets(gateTargets, open, counted)), this.config.gateRateWeight) : tf.scalar(0);
         const openShare = gate ? tf.mean(tf.cast(tf.greater(gate, 0), 'float32')) : tf.scalar(1);
         let classes: tf.Scalar = tf.scalar(0);
         let means: tf.Tensor1D = tf.fill([tracks], NaN) as tf.Tensor1D;

@@ -41,6 +41,12 @@ export const loopTrainConfigSchema = z.object({
    * at most a little above the data's. 0 = off; absent in older runs' metadata (off).
    */
   tonalWeight: z.number().min(0).default(0),
+  /**
+   * Generator step from which the feature-matching losses (pitch classes, tonal distance) apply. An untrained
+   * generator's bars are all stray blips: with the pitch-class loss on from step 0, a lite run's drums and piano were
+   * silent at step 200. Absent in older runs' metadata (0).
+   */
+  featureMatchingFromStep: z.number().int().min(0).default(0),
   checkpointEvery: z.number().int().positive(),
   /** Loops written as MIDI previews at each checkpoint (fixed seeds, so they are comparable over time). */
   previewCount: z.number().int().min(0).max(32),
@@ -49,7 +55,7 @@ export const loopTrainConfigSchema = z.object({
 });
 export type LoopTrainConfig = z.infer<typeof loopTrainConfigSchema>;
 
-const common: Omit<LoopTrainConfig, 'steps' | 'batchSize' | 'criticSteps' | 'checkpointEvery' | 'binaryFromStep'> = {
+const common: Omit<LoopTrainConfig, 'steps' | 'batchSize' | 'criticSteps' | 'checkpointEvery' | 'binaryFromStep' | 'featureMatchingFromStep'> = {
   learningRate: 2e-4,
   beta1: 0.5,
   beta2: 0.9,
@@ -66,10 +72,11 @@ const common: Omit<LoopTrainConfig, 'steps' | 'batchSize' | 'criticSteps' | 'che
 
 /** Per-preset run defaults: `lite` is sized for about an hour on two CPU cores (see bench/loops.ts). */
 export const LOOP_TRAIN_DEFAULTS: Record<LoopPreset, LoopTrainConfig> = {
-  tiny: { ...common, steps: 20, batchSize: 4, criticSteps: 2, checkpointEvery: 10, binaryFromStep: 10, previewCount: 2 },
+  tiny: { ...common, steps: 20, batchSize: 4, criticSteps: 2, checkpointEvery: 10, binaryFromStep: 10, featureMatchingFromStep: 0, previewCount: 2 },
   // Binary from the start: in short runs a real-valued phase only teaches the critic to spot soft values.
-  lite: { ...common, steps: 2000, batchSize: 16, criticSteps: 2, checkpointEvery: 200, binaryFromStep: 0 },
-  paper: { ...common, steps: 50000, batchSize: 64, criticSteps: 5, checkpointEvery: 1000, binaryFromStep: 25000 },
+  // Feature matching for the last 400 steps: enough to bring UPC and TD in line (models/loops-default).
+  lite: { ...common, steps: 2400, batchSize: 16, criticSteps: 2, checkpointEvery: 200, binaryFromStep: 0, featureMatchingFromStep: 2000 },
+  paper: { ...common, steps: 50000, batchSize: 64, criticSteps: 5, checkpointEvery: 1000, binaryFromStep: 25000, featureMatchingFromStep: 25000 },
 };
 
 export function loopTrainDefaults(preset: string): LoopTrainConfig {
