@@ -45,7 +45,12 @@ export function backendInfo(): BackendInfo | null {
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
   const override = options.backend ?? parseOverride(process.env.STUDIO_BACKEND);
-  if (current && (!override || override === current.name)) return current;
+  if (current && (!override || override === current.name)) {
+    // Something may have switched tf to another backend since (tests compare kernels on cpu): switch back, or
+    // everything after would quietly run ~30x slower.
+    if (tf.getBackend() !== current.name) await activate(current.name);
+    return current;
+  }
 
   const probes: BackendProbe[] = [];
   const tensorflow = probeTensorflow(probes);
