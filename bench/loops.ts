@@ -16,6 +16,7 @@ import { packPhrases } from '../server/musegan/phrase-data.js';
 import { LOOP_REPLICA_MODULE, type LoopReplicaOptions } from '../server/musegan/loop-replica.js';
 import { loopShape, loopSpecFromPreset, type LoopSpec } from '../server/musegan/spec.js';
 import { loopTrainDefaults } from '../server/musegan/train-config.js';
+import { loopDataTargets } from '../server/musegan/trainer.js';
 import { measure, type Timing } from './nets/measure.js';
 import { loadAverage, machineAtStart, parseModelBenchOptions, timeTrainingIterations, type ModelBenchOptions } from './nets/model-bench.js';
 
@@ -63,7 +64,8 @@ async function trainingIteration(spec: LoopSpec, workers: number, o: ModelBenchO
   const size = loopShape(spec).phraseSize;
   // Sparse random phrases at about the corpus's density (2% of cells on).
   const phrases = Array.from({ length: 64 }, () => Uint8Array.from({ length: size }, () => (rng.uniform() < 0.02 ? 1 : 0)));
-  const options: LoopReplicaOptions = { spec, config, data: packPhrases(phrases) };
+  const data = packPhrases(phrases);
+  const options: LoopReplicaOptions = { spec, config, data, targets: loopDataTargets(data, spec, config) };
   return timeTrainingIterations({ replicaModule: LOOP_REPLICA_MODULE, replicaOptions: options, workers, iters: o.trainIters, warmup: 1, capSeconds: o.cap });
 }
 

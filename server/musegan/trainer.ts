@@ -11,6 +11,7 @@ import { runGanTraining, type TrainingLoopResult } from '../training/training-lo
 import { previewDirName } from '../training/checkpoint-files.js';
 import { loadLoopCheckpoint, saveLoopCheckpoint } from './checkpoint.js';
 import { generateLoops } from './generate.js';
+import type { LoopDataTargets } from './loop-gan.js';
 import { LOOP_REPLICA_MODULE, loopReplicaShares, type LoopReplica, type LoopReplicaOptions, type LoopStepFigures } from './loop-replica.js';
 import type { LoopDataSummary, PackedPhrases } from './phrase-data.js';
 import { soundingBarShares } from './bar-activity.js';
@@ -38,10 +39,8 @@ export async function trainLoopModel(options: TrainLoopModelOptions): Promise<Tr
     confirmResume(outDir, resumed, config.steps, { ...identity, changedWarning: 'the dataset changed' }, log);
   }
   loopReplicaShares(config.batchSize, options.workers ?? 1);
-  const soundingBars = spec.generator.activityGate ? soundingBarShares(data.packed, spec) : undefined;
-  const usedPitchClasses = config.pitchClassWeight > 0 ? usedPitchClassesPerBar(data.packed, spec) : undefined;
-  const tonalDistances = config.tonalWeight > 0 ? dataTonalDistances(data.packed, spec) : undefined;
-  const targets = { soundingBars, usedPitchClasses, tonalDistances };
+  const targets = loopDataTargets(data.packed, spec, config);
+  const { soundingBars, usedPitchClasses, tonalDistances } = targets;
   const replicaOptions: LoopReplicaOptions = { spec, config, data: data.packed, resumeFrom: resumed ? outDir : undefined, targets };
   const perTrack = (values: readonly (number | null)[]) => Object.fromEntries(spec.tracks.map((t, i) => [t, values[i]]));
 
@@ -88,6 +87,15 @@ export async function trainLoopModel(options: TrainLoopModelOptions): Promise<Tr
         saveLoopCheckpoint(outDir, { gan: replica.gan, state: { step, trainingSeconds }, metadata, lossesJsonl, previews }),
     }),
   });
+}
+
+/** The training data's statistics that the auxiliary losses the spec and config turn on aim at. */
+export function loopDataTargets(packed: PackedPhrases, spec: LoopSpec, config: LoopTrainConfig): LoopDataTargets {
+  return {
+    soundingBars: spec.generator.activityGate ? soundingBarShares(packed, spec) : undefined,
+    usedPitchClasses: config.pitchClassWeight > 0 ? usedPitchClassesPerBar(packed, spec) : undefined,
+    tonalDistances: config.tonalWeight > 0 ? dataTonalDistances(packed, spec) : undefined,
+  };
 }
 
 /** Mean of the known values (NaN when none). */
