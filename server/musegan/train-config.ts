@@ -42,9 +42,8 @@ export const loopTrainConfigSchema = z.object({
    */
   tonalWeight: z.number().min(0).default(0),
   /**
-   * Generator step from which the feature-matching losses (pitch classes, tonal distance) apply. An untrained
-   * generator's bars are all stray blips: with the pitch-class loss on from step 0, a lite run's drums and piano were
-   * silent at step 200. Absent in older runs' metadata (0).
+   * Generator step from which the feature-matching losses (pitch classes, tonal distance) apply: they were tuned on a
+   * trained generator (an untrained one's bars are nearly all stray blips). Absent in older runs' metadata (0).
    */
   featureMatchingFromStep: z.number().int().min(0).default(0),
   checkpointEvery: z.number().int().positive(),
