@@ -7,8 +7,10 @@
  * at the data's share of sounding bars without saying which bars: that stays the critic's call.
  */
 import { tf } from '../ml/tf.js';
+import { constantOf } from '../ml/constant.js';
 import { cellsPerBarOf, forEachOnCell, type PackedPhrases } from './phrase-data.js';
 import type { LoopSpec } from './spec.js';
+import { repeatPerBar } from './temporal.js';
 
 /**
  * Share of (phrase, bar) pairs in which each track has at least one note, in the spec's track order, read from the
@@ -52,21 +54,10 @@ export function gateRateLoss(gateLogits: tf.Tensor4D, shares: readonly number[])
 export function openPaintedBars(gate: tf.Tensor4D | null, givenMask: tf.Tensor2D, n: number): tf.Tensor2D {
   return constantOf(
     tf.tidy(() => {
-      const [batch, tracks] = givenMask.shape;
-      const notGiven = tf.reshape(tf.tile(tf.expandDims(tf.sub(1, givenMask), 1), [1, n / batch, 1]), [n, tracks]);
-      return (gate ? tf.mul(tf.cast(tf.greater(tf.reshape(gate, [n, tracks]), 0), 'float32'), notGiven) : notGiven) as tf.Tensor2D;
+      const notGiven = repeatPerBar(tf.sub(1, givenMask) as tf.Tensor2D, n / givenMask.shape[0]);
+      return gate ? (tf.mul(tf.cast(tf.greater(tf.reshape(gate, notGiven.shape), 0), 'float32'), notGiven) as tf.Tensor2D) : notGiven;
     }),
   );
-}
-
-/**
- * A copy of `values` that no gradient flows through (it is rebuilt from its numbers, so a loss's path never runs
- * through the comparison that made it, which has no gradient); `values` is disposed.
- */
-export function constantOf<T extends tf.Tensor>(values: T): T {
-  const copy = tf.tensor(values.dataSync(), values.shape, values.dtype) as T;
-  values.dispose();
-  return copy;
 }
 
 /**

@@ -10,7 +10,7 @@
  * which bars, stays the critic's call.
  */
 import { tf } from '../ml/tf.js';
-import { constantOf } from './bar-activity.js';
+import { constantOf } from '../ml/constant.js';
 import { cellsPerBarOf, forEachOnCell, type PackedPhrases } from './phrase-data.js';
 import { SEMITONES, type LoopSpec } from './spec.js';
 
@@ -57,7 +57,7 @@ export function countedBars(painted: tf.Tensor4D, openPainted: tf.Tensor2D): tf.
 }
 
 /**
- * Slack over the data's mean before the loss pushes: a track just above its target is left to the critic (pushed
+ * Slack either side of the data's mean before the loss pushes: a track near its target is left to the critic (pushed
  * down to the target, bass lines lost their short notes, not strays, and a third of their bars).
  */
 export const PITCH_CLASS_TOLERANCE = 0.2;
@@ -72,7 +72,7 @@ export function strayClassCells(spec: LoopSpec): number {
  */
 const hardValueSoftGradient = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [soft, hard] = inputs as [tf.Tensor, tf.Tensor];
-  return { value: tf.add(hard, tf.mul(soft, 0)), gradFunc: (dy: tf.Tensor) => [dy, tf.zerosLike(dy)] };
+  return { value: tf.clone(hard), gradFunc: (dy: tf.Tensor) => [dy, tf.zerosLike(dy)] };
 }) as (soft: tf.Tensor, hard: tf.Tensor) => tf.Tensor;
 
 /** 1 where a class has fewer cells than the bar's strongest class, else 0: [n, 12, tracks], no gradient. */
@@ -81,17 +81,18 @@ function notStrongest(cells: tf.Tensor3D): tf.Tensor3D {
 }
 
 /**
- * Feature-matching loss, one-sided: sum over the tracks with a target of max(0, g_t - (1 + tol)·target_t) / target_t,
- * with tol = PITCH_CLASS_TOLERANCE, where g_t
- * (`means`) is the mean over counted bars of the distinct pitch classes in the bar (NaN where no bar is counted).
+ * Feature-matching loss: sum over the tracks with a target of the distance of g_t outside the band
+ * [(1 - tol)·target_t, (1 + tol)·target_t], over target_t, with tol = PITCH_CLASS_TOLERANCE, where g_t (`means`) is
+ * the mean over counted bars of the distinct pitch classes in the bar (NaN where no bar is counted). Inside the band a
+ * track is left alone: fewer or more classes there is the critic's business.
  *
  * `painted` [n, steps, pitches, tracks] are the notes' binary neurons with their straight-through gradients (not
- * gated: the loss must not close gates, that is the gate rate loss's job). The count's gradient comes from
- * sum over classes of min(1, cells / strayCells): only a class with fewer than `strayCells` on-cells in the bar (a
- * stray blip, not a held note) and fewer than the bar's strongest class is pushed down. Pushing every used class down instead (the gradient of max) thinned
- * all notes, and the generator made up the density by opening nearly every gate (73% -> 98% in 50 steps).
- * Within the tolerance over its target a track is left alone: fewer or more classes there is the critic's business. `counted` from countedBars.
- * Targets: one per track, null = not matched (drums).
+ * gated: the loss must not close gates, that is the gate rate loss's job). The count's gradient comes from sum over
+ * classes of min(1, cells / strayCells): only a class with fewer than `strayCells` on-cells in the bar (a stray blip,
+ * not a held note) and fewer than the bar's strongest class is pushed down (or, below the band, grown). Pushing every
+ * used class down instead (the gradient of max) thinned all notes, and the generator made up the density by opening
+ * nearly every gate (73% -> 98% in 50 steps). `counted` from countedBars. Targets: one per track, null = not matched
+ * (drums).
  */
 export function pitchClassMatching(
   painted: tf.Tensor4D,

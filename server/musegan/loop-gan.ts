@@ -32,7 +32,7 @@ export interface CriticFigures {
 }
 
 export interface GeneratorFigures {
-  /** The whole generator loss: adversarial plus the weighted gate rate and pitch-class losses. */
+  /** The whole generator loss: adversarial plus the weighted gate rate, pitch-class and tonal-distance losses. */
   generatorLoss: number;
   /** The weighted gate rate loss (0 when off). */
   gateRateLoss: number;
@@ -77,7 +77,7 @@ export class LoopGan {
    * `targets`: the training data's statistics the auxiliary losses aim at. `soundingBars`: each track's share of
    * sounding bars (bar-activity.ts), needed when the spec has a gate and the config a gateRateWeight.
    * `usedPitchClasses`: each track's mean used pitch classes per sounding bar (bar-pitch-classes.ts), needed when
-   * the config has a pitchClassWeight.
+   * the config has a pitchClassWeight. `tonalDistances`: per pitched pair (tonal-matching.ts), for a tonalWeight.
    */
   constructor(
     readonly spec: LoopSpec,
@@ -194,8 +194,8 @@ export class LoopGan {
   }
 
   /**
-   * Generator loss -mean D(fake), plus the gates' rate loss and the pitch-class loss when on, and its gradients on a
-   * batch share (the batch supplies given tracks only).
+   * Generator loss -mean D(fake), plus the gate rate, pitch-class and tonal-distance losses when on, and its gradients
+   * on a batch share (the batch supplies given tracks only).
    */
   generatorGradients(batch: TrainingBatch, latents: readonly PhraseLatent[]): PhaseGradients<GeneratorFigures> {
     const z = latentTensors(this.spec, latents);

@@ -29,7 +29,7 @@ export interface LoopReplicaOptions {
   data: PackedPhrases;
   /** Continue from this checkpoint folder (every replica loads the same one). */
   resumeFrom?: string;
-  /** The data's statistics the auxiliary losses aim at (sounding bars, used pitch classes per bar). */
+  /** The data's statistics the auxiliary losses aim at (loopDataTargets in trainer.ts). */
   targets?: LoopDataTargets;
 }
 

@@ -13,7 +13,7 @@
 import { tf } from '../ml/tf.js';
 import { evaluateLoops, tonalMatrix, TONAL_DISTANCE_PAIRS } from '../music/metrics.js';
 import type { MultitrackRoll } from '../music/roll.js';
-import { constantOf } from './bar-activity.js';
+import { constantOf } from '../ml/constant.js';
 import { phraseSource, type PackedPhrases } from './phrase-data.js';
 import { SEMITONES, type LoopSpec } from './spec.js';
 
@@ -25,6 +25,11 @@ export function tonalPairs(spec: LoopSpec): [number, number][] {
   return TONAL_DISTANCE_PAIRS.map(([a, b]) => [spec.tracks.indexOf(a), spec.tracks.indexOf(b)] as [number, number]).filter(([a, b]) => a >= 0 && b >= 0);
 }
 
+/** "bass-piano" etc. for each tonalPairs entry: the metric's (and metadata's) names of the pairs. */
+export function tonalPairNames(spec: LoopSpec): string[] {
+  return tonalPairs(spec).map(([a, b]) => `${spec.tracks[a]}-${spec.tracks[b]}`);
+}
+
 /** The data's TD per pair of tonalPairs (null where the pair never sounds together), as the eval measures it. */
 export function dataTonalDistances(packed: PackedPhrases, spec: LoopSpec): (number | null)[] {
   const source = phraseSource(packed);
@@ -34,7 +39,7 @@ export function dataTonalDistances(packed: PackedPhrases, spec: LoopSpec): (numb
     }
   };
   const { tonalDistance } = evaluateLoops(rolls());
-  return TONAL_DISTANCE_PAIRS.filter(([a, b]) => spec.tracks.includes(a) && spec.tracks.includes(b)).map(([a, b]) => tonalDistance[`${a}-${b}`] ?? null);
+  return tonalPairNames(spec).map((pair) => tonalDistance[pair] ?? null);
 }
 
 /**

@@ -16,7 +16,7 @@ import { LOOP_REPLICA_MODULE, loopReplicaShares, type LoopReplica, type LoopRepl
 import type { LoopDataSummary, PackedPhrases } from './phrase-data.js';
 import { soundingBarShares } from './bar-activity.js';
 import { usedPitchClassesPerBar } from './bar-pitch-classes.js';
-import { dataTonalDistances, tonalPairs } from './tonal-matching.js';
+import { dataTonalDistances, tonalPairNames } from './tonal-matching.js';
 import type { LoopSpec } from './spec.js';
 import type { LoopTrainConfig } from './train-config.js';
 
@@ -55,7 +55,7 @@ export async function trainLoopModel(options: TrainLoopModelOptions): Promise<Tr
       ...data.summary,
       ...(soundingBars ? { soundingBarShare: perTrack(soundingBars) } : {}),
       ...(usedPitchClasses ? { usedPitchClassesPerBar: perTrack(usedPitchClasses) } : {}),
-      ...(tonalDistances ? { tonalDistance: Object.fromEntries(tonalPairs(spec).map(([a, b], i) => [`${spec.tracks[a]}-${spec.tracks[b]}`, tonalDistances[i]])) } : {}),
+      ...(tonalDistances ? { tonalDistance: Object.fromEntries(tonalPairNames(spec).map((pair, i) => [pair, tonalDistances[i]])) } : {}),
     },
     replicaModule: LOOP_REPLICA_MODULE,
     replicaOptions,
