@@ -5,6 +5,7 @@ const GROUP_DESCRIPTIONS: Record<string, string> = {
   train: 'train a model (notes, loops)',
   generate: 'generate notes, instruments or loops from a trained model',
   eval: 'measure a dataset or a model (JSON)',
+  calibrate: "fit a trained model's generation settings to its training data",
 };
 
 /**

@@ -12,6 +12,7 @@ import { registerTrainLoops } from './train-loops.js';
 import { registerGenerateLoop } from './generate-loop.js';
 import { registerGenerateLoops } from './generate-loops.js';
 import { registerWorker } from './worker.js';
+import { registerCalibrateLoops } from './calibrate-loops.js';
 import { readPackageVersion } from '../util/version.js';
 
 /** The `studio` command line. Each command lives in its own module under server/cli/ and registers itself here. */
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerTrainLoops(program);
   registerGenerateLoop(program);
   registerGenerateLoops(program);
+  registerCalibrateLoops(program);
   registerWorker(program);
   return program;
 }

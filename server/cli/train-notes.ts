@@ -23,6 +23,7 @@ interface TrainNotesFlags extends TrainRunFlags {
   lr?: string;
   previewPitches?: string;
   timbreClasses?: string;
+  modeSeekingWeight?: string;
 }
 
 async function trainNotesCommand(flags: TrainNotesFlags): Promise<void> {
@@ -35,6 +36,7 @@ async function trainNotesCommand(flags: TrainNotesFlags): Promise<void> {
   if (flags.seed !== undefined) fresh.seed = parseIntegerOption('--seed', flags.seed, 0, 2 ** 31 - 1);
   if (flags.lr !== undefined) fresh.learningRate = parseNumberOption('--lr', flags.lr, 0, 1);
   if (flags.previewPitches !== undefined) fresh.previewPitches = parseListOption('--preview-pitches', flags.previewPitches, 0, 127);
+  if (flags.modeSeekingWeight !== undefined) fresh.modeSeekingWeight = parseNumberOption('--mode-seeking-weight', flags.modeSeekingWeight, 0, 1000);
   const timbreSource = parseTimbreSource(flags.timbreClasses);
   const freshFlags = givenFlags({
     '--batch-size': flags.batchSize,
@@ -59,7 +61,8 @@ async function trainNotesCommand(flags: TrainNotesFlags): Promise<void> {
     if (!flags.resume) spec = { ...spec, timbreClasses: chooseTimbreClasses(data, spec.latentSize, timbreSource) };
     if (spec.timbreClasses) cliLog(`timbre classes: ${spec.timbreClasses.classes.length} ${spec.timbreClasses.by === 'instrument' ? 'instruments' : 'families'}`);
     cliLog(`training ${spec.preset} on ${data.summary.count} notes (${data.summary.instruments} instruments), ${info.name} backend, ${workers} worker thread(s) -> ${outDir}`);
-    const resumeOverrides = { steps, checkpointEvery };
+    // The mode-seeking weight may change on --resume: fine-tuning a trained model against mode dropping.
+    const resumeOverrides = { steps, checkpointEvery, modeSeekingWeight: fresh.modeSeekingWeight };
     return trainNoteModel({ outDir, data, spec, config, resume: flags.resume, resumeOverrides, overwrite: flags.force, workers, signal, onProgress: bar.update, log });
   });
 }
@@ -75,6 +78,7 @@ export function registerTrainNotes(program: Command): void {
     .option('--seed <n>', 'seed of initial weights, data order and latents (default 0)')
     .option('--lr <rate>', 'Adam learning rate (default: tiny and lite 3e-3, paper 8e-4 as GANSynth)')
     .option('--preview-pitches <list>', 'MIDI pitches rendered at each checkpoint (default 36,48,60,72)')
+    .option('--mode-seeking-weight <w>', 'weight of the mode-seeking term (MSGAN) against mode dropping; may change on --resume (default 0)')
     .option('--timbre-classes <by>', `condition on the data's ${TIMBRE_CLASS_SOURCES.join(' | ')} labels (default auto: instruments, else families, else none)`);
   addSessionOptions(command).action(trainNotesCommand);
 }

@@ -35,6 +35,11 @@ export interface StepLosses {
   generatorTimbreLoss: number;
   /** Share of fakes the critic's timbre head names as their latent's class (0 without timbre classes). */
   generatorTimbreAccuracy: number;
+  /**
+   * Mean |image difference| / mean |latent difference| between two fakes of each pitch (0 when the mode-seeking term
+   * is off): how far the generator moves per unit of latent; falling towards 0 is mode collapse.
+   */
+  modeSeekingRatio: number;
   generatorLoss: number;
 }
 
@@ -49,7 +54,13 @@ export type DiscriminatorFigures = Pick<
   | 'discriminatorTimbreAccuracy'
   | 'discriminatorLoss'
 >;
-export type GeneratorFigures = Pick<StepLosses, 'generatorAdversarialLoss' | 'generatorPitchLoss' | 'generatorTimbreLoss' | 'generatorTimbreAccuracy' | 'generatorLoss'>;
+export type GeneratorFigures = Pick<
+  StepLosses,
+  'generatorAdversarialLoss' | 'generatorPitchLoss' | 'generatorTimbreLoss' | 'generatorTimbreAccuracy' | 'modeSeekingRatio' | 'generatorLoss'
+>;
+
+/** Keeps the mode-seeking term finite when two fakes coincide (MSGAN's epsilon). */
+const MODE_SEEKING_EPSILON = 1e-5;
 
 /** Where the optimisers' state sits in training/weights (the checkpoint format). */
 const OPTIMIZER_PREFIXES = { generator: 'optimizer/g/', critic: 'optimizer/d/' };
@@ -95,7 +106,9 @@ export class NoteGan {
     const d = this.discriminatorGradients({ realImages, midiPitches, timbreLabels, latents: rng.normalArray(batch * size), alphas: rng.uniformArray(batch) });
     this.applyDiscriminator(d.grads);
     tf.dispose(d.grads);
-    const g = this.generatorGradients({ midiPitches, latents: rng.normalArray(batch * size) });
+    const latents = rng.normalArray(batch * size);
+    const pairLatents = this.config.modeSeekingWeight > 0 ? rng.normalArray(batch * size) : undefined;
+    const g = this.generatorGradients({ midiPitches, latents, pairLatents });
     this.applyGenerator(g.grads);
     tf.dispose(g.grads);
     return { ...d.figures, ...g.figures };
@@ -155,34 +168,47 @@ export class NoteGan {
     return { loss: figures.discriminatorLoss, grads: result.grads, figures };
   }
 
-  /** The generator's WGAN + AC-GAN (pitch, and timbre class) loss on fakes from `latents` ([b * latentSize]) at `midiPitches`. */
-  generatorGradients(batch: { midiPitches: number[]; latents: Float32Array }): { loss: number; grads: tf.NamedTensorMap; figures: GeneratorFigures } {
+  /**
+   * The generator's WGAN + AC-GAN (pitch, and timbre class) loss on fakes from `latents` ([b * latentSize]) at
+   * `midiPitches`, plus the mode-seeking term against fakes from `pairLatents` at the same pitches when its weight is
+   * above 0 (the second fakes meet no critic: they only measure how far the first moved).
+   */
+  generatorGradients(batch: { midiPitches: number[]; latents: Float32Array; pairLatents?: Float32Array }): { loss: number; grads: tf.NamedTensorMap; figures: GeneratorFigures } {
     const { spec, config } = this;
     const b = batch.midiPitches.length;
+    const modeSeeking = config.modeSeekingWeight > 0;
+    if (modeSeeking && batch.pairLatents?.length !== batch.latents.length) throw new StudioError('INTERNAL', 'the mode-seeking term needs a second latent per note');
     const labels = tf.tensor1d(batch.midiPitches.map((p) => p - spec.midiPitchMin), 'int32');
     const oneHot = pitchOneHot(spec, batch.midiPitches);
     const z = tf.tensor2d(batch.latents, [b, spec.latentSize]);
+    const pairZ = modeSeeking ? tf.tensor2d(batch.pairLatents!, [b, spec.latentSize]) : null;
     const code = timbreCode(spec, z); // [b, classes]: the class each latent names
     let parts: tf.Tensor | null = null;
     const result = this.generator.gradients(() => {
-      const generated = runDiscriminator(this.discriminator, spec, runGenerator(this.generator, spec, z, oneHot));
+      const images = runGenerator(this.generator, spec, z, oneHot); // [b, frames, melBins, 2]
+      const generated = runDiscriminator(this.discriminator, spec, images);
       const adversarial = wassersteinGLoss(generated.critic);
       const pitchLoss = softmaxCrossEntropy(generated.pitchLogits, labels);
       const timbreLoss = code ? softmaxCrossEntropy(generated.timbreLogits!, code) : tf.scalar(0);
       const timbreAccuracy = code ? tf.mean(tf.cast(tf.equal(tf.argMax(generated.timbreLogits!, 1), tf.argMax(code, 1)), 'float32')) : tf.scalar(0);
-      const total = tf.addN([adversarial, tf.mul(pitchLoss, config.generatorPitchLossWeight), tf.mul(timbreLoss, config.generatorTimbreLossWeight)]) as tf.Scalar;
+      const ratio = pairZ
+        ? tf.div(tf.mean(tf.abs(tf.sub(images, runGenerator(this.generator, spec, pairZ, oneHot)))), tf.mean(tf.abs(tf.sub(z, pairZ))))
+        : tf.scalar(0);
+      const modeSeekingLoss = pairZ ? tf.mul(tf.reciprocal(tf.add(ratio, MODE_SEEKING_EPSILON)), config.modeSeekingWeight) : tf.scalar(0);
+      const total = tf.addN([adversarial, tf.mul(pitchLoss, config.generatorPitchLossWeight), tf.mul(timbreLoss, config.generatorTimbreLossWeight), modeSeekingLoss]) as tf.Scalar;
       parts?.dispose();
-      parts = tf.keep(tf.stack([adversarial, pitchLoss, timbreLoss, timbreAccuracy, total]));
+      parts = tf.keep(tf.stack([adversarial, pitchLoss, timbreLoss, timbreAccuracy, ratio, total]));
       return total;
     }, GENERATOR_SCOPE);
     const g = (parts as tf.Tensor | null)!.dataSync();
-    tf.dispose([result.loss, z, parts!, labels, oneHot, ...(code ? [code] : [])]);
+    tf.dispose([result.loss, z, parts!, labels, oneHot, ...(code ? [code] : []), ...(pairZ ? [pairZ] : [])]);
     const figures: GeneratorFigures = {
       generatorAdversarialLoss: g[0]!,
       generatorPitchLoss: g[1]!,
       generatorTimbreLoss: g[2]!,
       generatorTimbreAccuracy: g[3]!,
-      generatorLoss: g[4]!,
+      modeSeekingRatio: g[4]!,
+      generatorLoss: g[5]!,
     };
     return { loss: figures.generatorLoss, grads: result.grads, figures };
   }

@@ -7,7 +7,7 @@ import { tf } from '../ml/tf.js';
 import { ParamStore } from '../ml/params.js';
 import { loadModelFolder, type ModelMetadata } from '../checkpoints/folder.js';
 import { resolveModelDir } from '../checkpoints/resolve.js';
-import { ifMelToAudio } from '../spectral/ifmel.js';
+import { decodeGeneratedNote } from './decode-note.js';
 import { StudioError } from '../util/errors.js';
 import { generateImages, runGenerator, pitchOneHot, GENERATOR_SCOPE } from './generator.js';
 import { checkPitches, imageShape, parseNoteModelSpec, type NoteModelSpec } from './spec.js';
@@ -83,7 +83,7 @@ export class NoteModel {
   generate(options: GenerateNotesOptions): Float32Array[] {
     const latents = this.latentsFor(options);
     const images = this.generateImages(latents, options.pitches);
-    return images.map((image) => shapeNote(ifMelToAudio(image, this.spec.spectral), this.sampleRate, options));
+    return images.map((image) => shapeNote(decodeGeneratedNote(image, this.spec.spectral), this.sampleRate, options));
   }
 
   private latentsFor(options: GenerateNotesOptions): Float32Array[] {

@@ -109,7 +109,12 @@ export async function createReplica(options: unknown, share: { rank: number; par
 
   const gGradients = () => {
     const latents = rng.normalArray(config.batchSize * size);
-    const g = gan.generatorGradients({ midiPitches: pitches, latents: latents.subarray(from * size, (from + mine) * size) });
+    const pairLatents = config.modeSeekingWeight > 0 ? rng.normalArray(config.batchSize * size) : undefined;
+    const g = gan.generatorGradients({
+      midiPitches: pitches,
+      latents: latents.subarray(from * size, (from + mine) * size),
+      pairLatents: pairLatents?.subarray(from * size, (from + mine) * size),
+    });
     last = { ...(figures as StepLosses), ...g.figures };
     return g;
   };

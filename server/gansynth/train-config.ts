@@ -24,6 +24,12 @@ export const noteTrainConfigSchema = z.object({
    * On generated notes the head can learn cues of fakes that the generator then learns to produce instead of pitch.
    */
   discriminatorPitchOn: z.enum(['real', 'real+fake']),
+  /**
+   * Mode-seeking term (Mao et al. 2019, MSGAN): weight of 1 / (distance between two notes of one pitch from two
+   * latents / distance between the latents), against a generator that maps many latents to a few timbres. Costs a
+   * second generator pass a step. Absent in older runs: 0.
+   */
+  modeSeekingWeight: z.number().min(0).default(0),
   checkpointEvery: z.number().int().positive(),
   /** MIDI pitches rendered as preview WAVs at every checkpoint. */
   previewPitches: z.array(z.number().int()),
@@ -47,6 +53,7 @@ export const noteTrainDefaults: NoteTrainConfig = {
   generatorTimbreLossWeight: 10,
   discriminatorTimbreLossWeight: 10,
   discriminatorPitchOn: 'real',
+  modeSeekingWeight: 0,
   checkpointEvery: 250,
   previewPitches: [36, 48, 60, 72],
   seed: 0,

@@ -63,6 +63,7 @@ export async function trainNoteModel(options: TrainNoteModelOptions): Promise<Tr
         G: losses.generatorLoss,
         W: losses.wasserstein,
         pitchAcc: losses.discriminatorPitchAccuracy,
+        ...(config.modeSeekingWeight > 0 ? { msRatio: losses.modeSeekingRatio } : {}),
         ...(spec.timbreClasses ? { timbreAcc: losses.discriminatorTimbreAccuracy, fakeTimbreAcc: losses.generatorTimbreAccuracy } : {}),
       }),
       epochs: () => replica.runState().epochs,

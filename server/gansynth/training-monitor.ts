@@ -3,7 +3,7 @@
  * person can listen to) and sample diversity against the data (the mode-collapse alarm).
  */
 import type { ParamStore } from '../ml/params.js';
-import { ifMelToAudio } from '../spectral/ifmel.js';
+import { decodeGeneratedNote } from './decode-note.js';
 import { encodeWav } from '../audio/wav.js';
 import { generateImages } from './generator.js';
 import { diversityRatio } from './diversity.js';
@@ -20,7 +20,7 @@ export function renderPreviews(generator: ParamStore, spec: NoteModelSpec, midiP
   const images = generateImages(generator, spec, pitches.map(() => latent), pitches);
   const out: Record<string, Uint8Array> = {};
   images.forEach((image, i) => {
-    const audio = shapeNote(ifMelToAudio(image, spec.spectral), spec.spectral.sampleRate);
+    const audio = shapeNote(decodeGeneratedNote(image, spec.spectral), spec.spectral.sampleRate);
     out[`pitch-${String(pitches[i]).padStart(3, '0')}.wav`] = encodeWav(audio, { sampleRate: spec.spectral.sampleRate, bitDepth: 16 });
   });
   return out;

@@ -125,7 +125,8 @@ function copyTrackRepeated(spec: LoopSpec, cells: Uint8Array, rollBars: number, 
 }
 
 /** Generates one loop per options object, all in one forward pass. */
-export function generateLoops(store: ParamStore, spec: LoopSpec, requests: readonly Partial<LoopGenerateOptions>[]): MultitrackRoll[] {
+/** `gateOffsets`: the model's gate calibration (gate-calibration.ts), one logit offset per track. */
+export function generateLoops(store: ParamStore, spec: LoopSpec, requests: readonly Partial<LoopGenerateOptions>[], gateOffsets?: readonly number[]): MultitrackRoll[] {
   const prepared = requests.map((r) => prepare(spec, r));
   // Candidate 0 is the seed itself; for a key/scale, more candidates from seeds derived from it.
   const plans = prepared.map((p) => {
@@ -133,7 +134,7 @@ export function generateLoops(store: ParamStore, spec: LoopSpec, requests: reado
     const seeds = Array.from({ length: candidates }, (_, c) => (c === 0 ? p.o.seed : deriveSeed(p.o.seed, `scale-candidate:${c}`)));
     return { p, candidates, latents: seeds.flatMap((seed) => walkLatents(spec, seed, p.phrases)) };
   });
-  const probabilities = phraseProbabilities(store, spec, plans.flatMap((plan) => plan.latents.map((latent, i) => ({ latent, p: plan.p, phrase: i % plan.p.phrases }))));
+  const probabilities = phraseProbabilities(store, spec, plans.flatMap((plan) => plan.latents.map((latent, i) => ({ latent, p: plan.p, phrase: i % plan.p.phrases }))), gateOffsets);
   const phraseSize = loopShape(spec).phraseSize;
   let offset = 0;
   return plans.map((plan) => {
@@ -176,7 +177,12 @@ function finishLoop(spec: LoopSpec, p: Prepared, probabilities: Float32Array, ca
 }
 
 /** sigmoid(logits) of every phrase, [phrase][bar][step][pitch][track] back to back. */
-function phraseProbabilities(store: ParamStore, spec: LoopSpec, phrases: { latent: PhraseLatent; p: Prepared; phrase: number }[]): Float32Array {
+function phraseProbabilities(
+  store: ParamStore,
+  spec: LoopSpec,
+  phrases: { latent: PhraseLatent; p: Prepared; phrase: number }[],
+  gateOffsets: readonly number[] | undefined,
+): Float32Array {
   const shape = loopShape(spec);
   const count = phrases.length;
   const tracks = shape.tracks;
@@ -194,7 +200,7 @@ function phraseProbabilities(store: ParamStore, spec: LoopSpec, phrases: { laten
   const z = latentTensors(spec, phrases.map((x) => x.latent));
   const probabilities = tf.tidy(() => {
     const roll = tf.tensor4d(given, [count * spec.bars, spec.stepsPerBar, spec.pitchCount, tracks]);
-    return tf.sigmoid(generatorLogits(store, spec, z, { roll, mask: tf.tensor2d(mask, [count, tracks]) }));
+    return tf.sigmoid(generatorLogits(store, spec, z, { roll, mask: tf.tensor2d(mask, [count, tracks]) }, gateOffsets));
   });
   try {
     return new Float32Array(probabilities.dataSync());

@@ -47,12 +47,15 @@ export interface GeneratorParts {
  * Logits of the note-on probabilities as generation reads them: [batch*bars, stepsPerBar, pitchCount, tracks]
  * (row = sample*bars + bar, channels-last like MultitrackRoll). A bar whose gate is off (logit <= 0, the binary
  * neuron's threshold) gets logits far below any threshold. `given` is required when the spec has conditioning
- * (all-zero for free generation) and ignored otherwise.
+ * (all-zero for free generation) and ignored otherwise. `gateOffsets` (one per track, logit units) shift the gates'
+ * threshold, as a calibrated model asks.
  */
-export function generatorLogits(p: ParamStore, spec: LoopSpec, latents: LatentTensors, given?: GivenTracks): tf.Tensor4D {
+export function generatorLogits(p: ParamStore, spec: LoopSpec, latents: LatentTensors, given?: GivenTracks, gateOffsets?: readonly number[]): tf.Tensor4D {
   const { notes, gate } = generatorParts(p, spec, latents, given);
   if (!gate) return notes;
-  return tf.sub(notes, tf.mul(tf.cast(tf.lessEqual(gate, 0), 'float32'), GATED_OFF)) as tf.Tensor4D;
+  // Calibrated models (gate-calibration.ts) move each track's gate threshold: [1, 1, 1, tracks] added to every bar's.
+  const shifted = gateOffsets ? tf.add(gate, tf.tensor4d(Float32Array.from(gateOffsets), [1, 1, 1, gateOffsets.length])) : gate;
+  return tf.sub(notes, tf.mul(tf.cast(tf.lessEqual(shifted, 0), 'float32'), GATED_OFF)) as tf.Tensor4D;
 }
 
 /** Subtracted from the logits of a gated-off bar: sigmoid(-1e4) is 0 in float32. */

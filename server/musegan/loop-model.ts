@@ -17,16 +17,21 @@ import { generatorLogits } from './generator.js';
 import { latentTensors, sampleLatent } from './latents.js';
 import { assertSameNames } from './loop-gan.js';
 import { parseLoopSpec, type LoopSpec } from './spec.js';
+import { calibrateGates, gateOffsetsOf, type GateCalibration, type gateCalibrationDefaults } from './gate-calibration.js';
 
 export class LoopModel {
   private disposed = false;
+  /** The gate calibration's offsets (metadata gateCalibration), one per track; undefined when uncalibrated. */
+  readonly gateOffsets: number[] | undefined;
 
   private constructor(
     readonly spec: LoopSpec,
     readonly metadata: ModelMetadata,
     private readonly store: ParamStore,
     readonly dir: string,
-  ) {}
+  ) {
+    this.gateOffsets = gateOffsetsOf(spec, metadata, dir ? path.join(dir, 'metadata.json') : 'metadata');
+  }
 
   /** Loads a model folder (spec.json validated, weights checked against the spec). */
   static async load(dir: string): Promise<LoopModel> {
@@ -69,7 +74,18 @@ export class LoopModel {
   /** Several loops in one forward pass (the server batches requests this way). */
   generateMany(requests: readonly Partial<LoopGenerateOptions>[]): MultitrackRoll[] {
     if (this.disposed) throw new StudioError('UNAVAILABLE', 'this loop model has been disposed');
-    return generateLoops(this.store, this.spec, requests);
+    return generateLoops(this.store, this.spec, requests, this.gateOffsets);
+  }
+
+  /**
+   * Measures the gate offsets that make free generation sound as many bars per track as the training data
+   * (metadata dataset.soundingBarShare); the caller records them (metadata gateCalibration) for the next load.
+   */
+  calibrateGates(options: Partial<typeof gateCalibrationDefaults> = {}): GateCalibration {
+    if (this.disposed) throw new StudioError('UNAVAILABLE', 'this loop model has been disposed');
+    const shares = (this.metadata.dataset as { soundingBarShare?: Record<string, number> } | null)?.soundingBarShare;
+    if (!shares) throw new StudioError('BAD_INPUT', `${this.dir || 'this model'}: its metadata has no dataset.soundingBarShare (trained before gate calibration existed); retrain or resume it once to record it`);
+    return calibrateGates(this.store, this.spec, shares, { ...options, step: this.metadata.step });
   }
 
   dispose(): void {

@@ -11,6 +11,7 @@ import { runGanTraining, type TrainingLoopResult } from '../training/training-lo
 import { previewDirName } from '../training/checkpoint-files.js';
 import { loadLoopCheckpoint, saveLoopCheckpoint } from './checkpoint.js';
 import { generateLoops } from './generate.js';
+import { calibrateModelFolder, describeCalibration } from './calibrate-model.js';
 import type { LoopDataTargets } from './loop-gan.js';
 import { LOOP_REPLICA_MODULE, loopReplicaShares, type LoopReplica, type LoopReplicaOptions, type LoopStepFigures } from './loop-replica.js';
 import type { LoopDataSummary, PackedPhrases } from './phrase-data.js';
@@ -44,7 +45,7 @@ export async function trainLoopModel(options: TrainLoopModelOptions): Promise<Tr
   const replicaOptions: LoopReplicaOptions = { spec, config, data: data.packed, resumeFrom: resumed ? outDir : undefined, targets };
   const perTrack = (values: readonly (number | null)[]) => Object.fromEntries(spec.tracks.map((t, i) => [t, values[i]]));
 
-  return runGanTraining({
+  const result = await runGanTraining({
     kind: 'loops',
     run: options,
     spec,
@@ -87,6 +88,11 @@ export async function trainLoopModel(options: TrainLoopModelOptions): Promise<Tr
         saveLoopCheckpoint(outDir, { gan: replica.gan, state: { step, trainingSeconds }, metadata, lossesJsonl, previews }),
     }),
   });
+  // A finished run's gates are calibrated to the data (a checkpoint of further training drops the calibration).
+  if (result.stoppedBy === 'completed' && spec.generator.activityGate) {
+    log(`gate calibration: ${describeCalibration(await calibrateModelFolder(outDir))}`);
+  }
+  return result;
 }
 
 /** The training data's statistics that the auxiliary losses the spec and config turn on aim at. */

@@ -47,9 +47,17 @@ export function audioToIfMel(samples: Float32Array, preset: SpectralPreset): Flo
   return encode(samples, preset, presetFilterbank(preset));
 }
 
+export interface DecodeOptions {
+  /**
+   * Cells less than this many dB above the floor decode as silence too (default 0: only the floor itself). For
+   * generated images, whose tanh output comes near -1 but never reaches it (see gansynth/decode-note.ts).
+   */
+  silentWithinDb?: number;
+}
+
 /** IF-Mel ([frames][melBins][2], values in [-1, 1]) -> audio of preset.samples samples. */
-export function ifMelToAudio(spec: Float32Array, preset: SpectralPreset): Float32Array {
-  return decode(spec, preset, presetFilterbank(preset));
+export function ifMelToAudio(spec: Float32Array, preset: SpectralPreset, options: DecodeOptions = {}): Float32Array {
+  return decode(spec, preset, presetFilterbank(preset), options);
 }
 
 /** The linear-frequency variant, [frames][linearBins][2]: no mel averaging, so its round trip is (near) exact. */
@@ -184,7 +192,7 @@ function inversePlanFor(preset: SpectralPreset, bank: MelFilterbank | null): Inv
   return plan;
 }
 
-function decode(spec: Float32Array, preset: SpectralPreset, bank: MelFilterbank | null): Float32Array {
+function decode(spec: Float32Array, preset: SpectralPreset, bank: MelFilterbank | null, options: DecodeOptions = {}): Float32Array {
   const { frames, linearBins } = preset;
   const bands = bank ? bank.melBins : linearBins;
   if (spec.length !== frames * bands * 2) {
@@ -192,6 +200,7 @@ function decode(spec: Float32Array, preset: SpectralPreset, bank: MelFilterbank 
   }
   const plan = inversePlanFor(preset, bank);
   const { floor, halfRange, lower, upper, frac, nearest, bandPower, phaseRe, phaseIm } = plan;
+  const silentAtOrBelow = -1 + (2 * (options.silentWithinDb ?? 0)) / preset.dynamicRangeDb;
   // Each band's phase as a unit phasor, advanced by the band's rotation every frame (no per-bin trigonometry);
   // every bin takes the phasor of its nearest band.
   phaseRe.fill(1);
@@ -201,7 +210,7 @@ function decode(spec: Float32Array, preset: SpectralPreset, bank: MelFilterbank 
     for (let m = 0; m < bands; m++) {
       const v = spec[inRow + 2 * m]!;
       // The floor is silence, not a -dynamicRangeDb noise floor.
-      bandPower[m] = v <= -1 ? 0 : Math.exp(floor + (Math.min(1, v) + 1) * halfRange);
+      bandPower[m] = v <= silentAtOrBelow ? 0 : Math.exp(floor + (Math.min(1, v) + 1) * halfRange);
       const angle = Math.PI * spec[inRow + 2 * m + 1]!;
       const c = Math.cos(angle);
       const s = Math.sin(angle);

@@ -40,9 +40,14 @@ describe('studio train notes (CLI, tiny, freshly rendered data)', function () {
     const taken = await runStudio([...common, '--steps', '4']);
     assert.notEqual(taken.code, 0);
     assert.match(taken.stderr, /already exists; pass --resume to continue its training or --force/);
-    const resumed = await runStudio([...common, '--steps', '4', '--resume']);
+    // The mode-seeking weight may change on --resume (fine-tuning a trained model with it), and the log says so.
+    const resumed = await runStudio([...common, '--steps', '4', '--resume', '--mode-seeking-weight', '0.5']);
     assert.equal(JSON.parse(resumed.stdout).step, 4, resumed.stderr);
+    assert.match(resumed.stderr, /modeSeekingWeight 0\.5 from here on \(the run had 0\)/);
     assert.equal(metadataStep(model), 4);
+    assert.equal(JSON.parse(readFileSync(path.join(model, 'metadata.json'), 'utf8')).config.modeSeekingWeight, 0.5);
+    const stepLines = readFileSync(path.join(model, 'losses.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.type === undefined);
+    assert.deepEqual(stepLines.map((l) => l.modeSeekingRatio > 0), [false, false, true, true], 'measured only once the term is on');
     assert.deepEqual(readdirSync(path.join(model, 'previews')).sort(), ['step-000002', 'step-000004']);
   });
 

@@ -71,4 +71,41 @@ describe('gansynth networks and training step (tiny)', () => {
       gan.dispose();
     }
   });
+  it('the mode-seeking term adds weight / (image distance per latent distance) to the generator loss, and only when on', () => {
+    const { data } = syntheticNotes([36, 48, 60, 72]);
+    const spec = noteModelSpec('tiny');
+    const pitches = data.midiPitches.slice(0, 4);
+    const rng = new Rng(3);
+    const latents = rng.normalArray(4 * spec.latentSize);
+    const pairLatents = rng.normalArray(4 * spec.latentSize);
+    const lossOf = (modeSeekingWeight: number) => {
+      const gan = new NoteGan(spec, { ...noteTrainDefaults, batchSize: 4, modeSeekingWeight });
+      try {
+        const before = tf.memory().numTensors;
+        const g = gan.generatorGradients({ midiPitches: pitches, latents, pairLatents });
+        const gradNorm = tf.tidy(() => tf.addN(Object.values(g.grads).map((t) => tf.sum(tf.square(t)))).dataSync()[0]!);
+        tf.dispose(g.grads);
+        assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
+        return { ...g.figures, gradNorm };
+      } finally {
+        gan.dispose();
+      }
+    };
+    const off = lossOf(0);
+    assert.equal(off.modeSeekingRatio, 0, 'off: not measured');
+    const pitchWeight = noteTrainDefaults.generatorPitchLossWeight;
+    assert.ok(Math.abs(off.generatorLoss - (off.generatorAdversarialLoss + pitchWeight * off.generatorPitchLoss)) < 1e-4);
+    const on = lossOf(2);
+    assert.ok(on.modeSeekingRatio > 0 && Number.isFinite(on.modeSeekingRatio), `ratio ${on.modeSeekingRatio}`);
+    assert.ok(Math.abs(on.generatorAdversarialLoss - off.generatorAdversarialLoss) < 1e-5, 'the same generator and critic (seeded init)');
+    const term = on.generatorLoss - (on.generatorAdversarialLoss + pitchWeight * on.generatorPitchLoss);
+    assert.ok(Math.abs(term - 2 / (on.modeSeekingRatio + 1e-5)) < 1e-3 * term, `term ${term}, ratio ${on.modeSeekingRatio}`);
+    assert.notEqual(on.gradNorm, off.gradNorm, 'the term has a gradient');
+    const gan = new NoteGan(spec, { ...noteTrainDefaults, batchSize: 4, modeSeekingWeight: 1 });
+    try {
+      assert.throws(() => gan.generatorGradients({ midiPitches: pitches, latents }), /mode-seeking term needs a second latent/);
+    } finally {
+      gan.dispose();
+    }
+  });
 });

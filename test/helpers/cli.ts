@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { projectRoot } from '../../server/util/version.js';
+import { runCli } from '../../server/cli/main.js';
 
 export interface CliResult {
   code: number | null;
@@ -28,4 +29,20 @@ export function runStudio(args: string[], options: { env?: NodeJS.ProcessEnv; cw
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** Runs the CLI in this process (no start-up cost), capturing what it prints. */
+export async function runStudioInProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const { log, error } = console;
+  console.log = (...parts: unknown[]) => out.push(parts.join(' '));
+  console.error = (...parts: unknown[]) => err.push(parts.join(' '));
+  try {
+    const code = await runCli(args);
+    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
 }

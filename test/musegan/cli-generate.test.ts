@@ -11,25 +11,11 @@ import { rollToMidi } from '../../server/music/midi-out.js';
 import { getTrack, trackIsEmpty } from '../../server/music/roll.js';
 import { decodeWav } from '../../server/audio/wav.js';
 import { runStudio } from '../helpers/cli.js';
-import { runCli } from '../../server/cli/main.js';
+import { runStudioInProcess } from '../helpers/cli.js';
 import { ToneMidi } from '../music/midi-fixtures.js';
 import { grooveDataset, grooveRoll, tempDir } from './fixtures.js';
 
-/** Runs the CLI in this process (no start-up cost), capturing what it prints. */
-async function studio(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { log, error } = console;
-  console.log = (...parts: unknown[]) => out.push(parts.join(' '));
-  console.error = (...parts: unknown[]) => err.push(parts.join(' '));
-  try {
-    const code = await runCli(args);
-    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
+const studio = runStudioInProcess;
 
 describe('studio generate loop / eval loops --model (CLI, tiny)', function () {
   this.timeout(240_000);

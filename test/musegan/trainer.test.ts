@@ -58,10 +58,14 @@ describe('loop trainer (tiny)', function () {
     assert.deepEqual(meta.dataset.usedPitchClassesPerBar, { drums: null, bass: upc[1], piano: upc[2], guitar: upc[3], strings: upc[4] });
     assert.ok(upc.slice(1).every((v) => v !== null && v >= 1 && v <= 12), `targets ${upc}`);
     assert.equal(meta.metrics.training.samples.loops, 16, 'sample metrics of 16 generated loops');
+    // A completed run ends calibrated to the data's sounding shares; a session cut short does not (below).
+    assert.equal(meta.gateCalibration.step, 2);
+    assert.deepEqual(meta.gateCalibration.tracks.map((t: { track: string; target: number }) => [t.track, t.target]), spec.tracks.map((t) => [t, 1]));
 
     const halves = path.join(tmp, 'halves');
     const first = await trainLoopModel({ outDir: halves, data, spec, config, workers: 1, sessionSteps: 1 });
     assert.equal(first.stoppedBy, 'session-limit');
+    assert.equal(JSON.parse(await fs.readFile(path.join(halves, 'metadata.json'), 'utf8')).gateCalibration, undefined);
     const second = await trainLoopModel({ outDir: halves, data, resume: true, workers: 1 });
     assert.equal(second.step, 2);
     const a = await folderWeights(straight);
@@ -105,5 +109,6 @@ describe('loop trainer (tiny)', function () {
     const meta = JSON.parse(await fs.readFile(path.join(out, 'metadata.json'), 'utf8'));
     assert.equal(meta.step, result.step);
     assert.ok(result.step >= 1 && result.step < 50);
+    assert.equal(meta.gateCalibration, undefined, 'an interrupted run is not calibrated');
   });
 });

@@ -75,6 +75,20 @@ describe('spectral/ifmel', () => {
     assert.ok(ifMelToAudio(spec, lite).every((v) => v === 0));
   });
 
+  it('silentWithinDb decodes cells that near the floor as silence, and leaves louder cells sounding', () => {
+    const dbAboveFloor = (db: number) => -1 + (2 * db) / lite.dynamicRangeDb;
+    const nearFloor = new Float32Array(lite.frames * lite.melBins * 2);
+    for (let i = 0; i < nearFloor.length; i += 2) nearFloor[i] = dbAboveFloor(1);
+    assert.ok(ifMelToAudio(nearFloor, lite).some((v) => v !== 0), 'without the option a cell 1 dB above the floor sounds');
+    assert.ok(ifMelToAudio(nearFloor, lite, { silentWithinDb: 3 }).every((v) => v === 0));
+    const withTone = new Float32Array(nearFloor);
+    withTone[(30 * lite.melBins + 20) * 2] = dbAboveFloor(60);
+    const rms = (x: Float32Array) => Math.sqrt(x.reduce((a, v) => a + v * v, 0) / x.length);
+    const gated = ifMelToAudio(withTone, lite, { silentWithinDb: 3 });
+    assert.ok(rms(gated) > 0, 'a cell 60 dB above the floor still sounds');
+    assert.ok(Math.abs(rms(gated) - rms(ifMelToAudio(withTone, lite))) / rms(gated) < 0.5);
+  });
+
   it('pads short input and cuts long input to the preset length', () => {
     const note = sine(300, 16000, 9000);
     const padded = new Float32Array(lite.samples);
