@@ -41,7 +41,6 @@ async function trainNotesCommand(flags: TrainNotesFlags): Promise<void> {
   const freshFlags = givenFlags({
     '--batch-size': flags.batchSize,
     '--seed': flags.seed,
-    '--lr': flags.lr,
     '--preview-pitches': flags.previewPitches,
     '--timbre-classes': flags.timbreClasses,
   });
@@ -61,8 +60,9 @@ async function trainNotesCommand(flags: TrainNotesFlags): Promise<void> {
     if (!flags.resume) spec = { ...spec, timbreClasses: chooseTimbreClasses(data, spec.latentSize, timbreSource) };
     if (spec.timbreClasses) cliLog(`timbre classes: ${spec.timbreClasses.classes.length} ${spec.timbreClasses.by === 'instrument' ? 'instruments' : 'families'}`);
     cliLog(`training ${spec.preset} on ${data.summary.count} notes (${data.summary.instruments} instruments), ${info.name} backend, ${workers} worker thread(s) -> ${outDir}`);
-    // The mode-seeking weight may change on --resume: fine-tuning a trained model against mode dropping.
-    const resumeOverrides = { steps, checkpointEvery, modeSeekingWeight: fresh.modeSeekingWeight };
+    // The learning rate and the mode-seeking weight may change on --resume: fine-tuning a trained model (a lower rate
+    // to settle it, the term against mode dropping); Adam's moments carry over.
+    const resumeOverrides = { steps, checkpointEvery, learningRate: fresh.learningRate, modeSeekingWeight: fresh.modeSeekingWeight };
     return trainNoteModel({ outDir, data, spec, config, resume: flags.resume, resumeOverrides, overwrite: flags.force, workers, signal, onProgress: bar.update, log });
   });
 }
@@ -76,7 +76,7 @@ export function registerTrainNotes(program: Command): void {
   addRunOptions(command, { steps: 'total generator steps (tiny 20, lite 6500, paper 200000); with --resume, trains on to n', previews: 'preview WAVs' })
     .option('--batch-size <n>', 'notes per step (default 8; tiny 4)')
     .option('--seed <n>', 'seed of initial weights, data order and latents (default 0)')
-    .option('--lr <rate>', 'Adam learning rate (default: tiny and lite 3e-3, paper 8e-4 as GANSynth)')
+    .option('--lr <rate>', 'Adam learning rate (default: tiny and lite 3e-3, paper 8e-4 as GANSynth; may change on --resume)')
     .option('--preview-pitches <list>', 'MIDI pitches rendered at each checkpoint (default 36,48,60,72)')
     .option('--mode-seeking-weight <w>', 'weight of the mode-seeking term (MSGAN) against mode dropping; may change on --resume (default 0)')
     .option('--timbre-classes <by>', `condition on the data's ${TIMBRE_CLASS_SOURCES.join(' | ')} labels (default auto: instruments, else families, else none)`);

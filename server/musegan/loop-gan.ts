@@ -231,7 +231,7 @@ export class LoopGan {
           // What the critic sees, but with the open gates as constants: pulled through the gates, the loss opened
           // nearly all of them (EB of bass, piano and strings near 0 within 100 steps).
           const gated = tf.mul(painted, tf.reshape(open, [notes.shape[0], 1, 1, tracks]));
-          const matching = tonalDistanceMatching(compositeGiven(this.spec, gated as tf.Tensor4D, given), this.spec, tonalTargets);
+          const matching = tonalDistanceMatching(compositeGiven(this.spec, gated as tf.Tensor4D, given), this.spec, tonalTargets, given.mask);
           tonal = tf.mul(matching.loss, this.config.tonalWeight);
           distances = matching.means;
         }

@@ -79,17 +79,51 @@ describe('musegan tonal-distance matching', () => {
     });
   });
 
-  it('does not push a pair below the target (a closer fit than the data\'s), nor within the slack', async () => {
+  it('pushes a pair below the target minus slack back up, and leaves one within the slack alone', async () => {
     const rolls = phrases();
     const pairs = tonalPairs(spec).map(([a, b]) => `${spec.tracks[a]}-${spec.tracks[b]}`);
     const measured = evaluateLoops(rolls).tonalDistance['piano-guitar']!;
     const only = (target: number) => pairs.map((p) => (p === 'piano-guitar' ? target : null));
     await withoutLeaks(() => {
       const roll = asTensor(rolls);
-      const below = tonalDistanceMatching(roll, spec, only(measured * 2));
-      const within = tonalDistanceMatching(roll, spec, only(measured / (1 + TONAL_DISTANCE_TOLERANCE / 2)));
-      assert.deepEqual([below.loss.dataSync()[0], within.loss.dataSync()[0]], [0, 0]);
-      tf.dispose([roll, below.loss, below.means, within.loss, within.means]);
+      const target = measured * 2;
+      const below = tonalDistanceMatching(roll, spec, only(target));
+      const expected = (target * (1 - TONAL_DISTANCE_TOLERANCE) - measured) / target;
+      assert.ok(Math.abs(below.loss.dataSync()[0]! - expected) < 1e-4, `loss ${below.loss.dataSync()[0]} vs ${expected}`);
+      const withinAbove = tonalDistanceMatching(roll, spec, only(measured / (1 + TONAL_DISTANCE_TOLERANCE / 2)));
+      const withinBelow = tonalDistanceMatching(roll, spec, only(measured / (1 - TONAL_DISTANCE_TOLERANCE / 2)));
+      assert.deepEqual([withinAbove.loss.dataSync()[0], withinBelow.loss.dataSync()[0]], [0, 0]);
+      // Below the band the slope runs the other way: the F# against C major (phrase A, beat 1) now lowers the loss.
+      const grad = tf.grad((x: tf.Tensor) => tonalDistanceMatching(x as tf.Tensor4D, spec, only(target)).loss)(roll);
+      const g = grad.dataSync();
+      const guitar = spec.tracks.indexOf('guitar');
+      const cell = (step: number, midi: number) => g[(step * spec.pitchCount + (midi - spec.lowestPitch)) * spec.tracks.length + guitar]!;
+      assert.ok(cell(12, 55) > 0, `G: ${cell(12, 55)}`);
+      tf.dispose([roll, grad, ...[below, withinAbove, withinBelow].flatMap((r) => [r.loss, r.means])]);
+    });
+  });
+  it('with given tracks, holds pairs of generated tracks and pairs with one given track to the target apart, and leaves given pairs out', async () => {
+    const rolls = phrases();
+    const pairs = tonalPairs(spec).map(([a, b]) => `${spec.tracks[a]}-${spec.tracks[b]}`);
+    const inA = evaluateLoops([rolls[0]!]).tonalDistance['bass-guitar']!;
+    const inB = evaluateLoops([rolls[1]!]).tonalDistance['bass-guitar']!;
+    const target = Math.min(inA, inB) / 2;
+    const only = pairs.map((p) => (p === 'bass-guitar' ? target : null));
+    const index = pairs.indexOf('bass-guitar');
+    const over = (td: number) => (td - target * (1 + TONAL_DISTANCE_TOLERANCE)) / target;
+    const mask = (givenInA: string[]) => tf.tensor2d([spec.tracks.map((t) => (givenInA.includes(t) ? 1 : 0)), spec.tracks.map(() => 0)]);
+    await withoutLeaks(() => {
+      const roll = asTensor(rolls);
+      // Phrase A's guitar given: A's pair counts as one given, B's as two generated; the mean reported is B's.
+      const guitarGiven = mask(['guitar']);
+      const split = tonalDistanceMatching(roll, spec, only, guitarGiven);
+      assert.ok(Math.abs(split.means.dataSync()[index]! - inB) < 1e-4, `${split.means.dataSync()[index]} vs ${inB}`);
+      assert.ok(Math.abs(split.loss.dataSync()[0]! - (over(inA) + over(inB))) < 1e-4, `${split.loss.dataSync()[0]} vs ${over(inA) + over(inB)}`);
+      // Both of phrase A's tracks given: its pair is the data's own and drops out.
+      const bothGiven = mask(['bass', 'guitar']);
+      const left = tonalDistanceMatching(roll, spec, only, bothGiven);
+      assert.ok(Math.abs(left.loss.dataSync()[0]! - over(inB)) < 1e-4, `${left.loss.dataSync()[0]} vs ${over(inB)}`);
+      tf.dispose([roll, guitarGiven, bothGiven, split.loss, split.means, left.loss, left.means]);
     });
   });
 });
