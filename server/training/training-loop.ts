@@ -119,7 +119,7 @@ export async function runGanTraining<Spec extends { preset: string }, Config ext
         config,
         dataset: setup.dataset,
         metrics: {
-          ...(resumed?.metadata.metrics ?? {}),
+          ...carriedMetrics(resumed?.metadata, step),
           training: {
             losses: lastLosses ? rounded(lastLosses) : null,
             ...monitor.metrics,
@@ -175,4 +175,14 @@ export async function runGanTraining<Spec extends { preset: string }, Config ext
 /** Figures rounded for the JSON log (float noise beyond 6 significant digits helps nobody). */
 function rounded(figures: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, typeof v === 'number' ? Number(v.toPrecision(6)) : v]));
+}
+
+/**
+ * The metrics a resumed run's checkpoint keeps from the folder's: all but an `eval` measured on other weights (a
+ * model's figures must be its own; `studio eval ... --save` measures them again).
+ */
+function carriedMetrics(resumed: ModelMetadata | undefined, step: number): Record<string, unknown> {
+  if (!resumed?.metrics) return {};
+  const { eval: measured, ...rest } = resumed.metrics as Record<string, unknown>;
+  return resumed.step === step && measured !== undefined ? { ...rest, eval: measured } : rest;
 }

@@ -65,9 +65,16 @@ describe('loop trainer (tiny)', function () {
     const halves = path.join(tmp, 'halves');
     const first = await trainLoopModel({ outDir: halves, data, spec, config, workers: 1, sessionSteps: 1 });
     assert.equal(first.stoppedBy, 'session-limit');
-    assert.equal(JSON.parse(await fs.readFile(path.join(halves, 'metadata.json'), 'utf8')).gateCalibration, undefined);
+    const halfMetaFile = path.join(halves, 'metadata.json');
+    const halfMeta = JSON.parse(await fs.readFile(halfMetaFile, 'utf8'));
+    assert.equal(halfMeta.gateCalibration, undefined);
+    // An eval saved at step 1 describes step 1's weights: training on drops it.
+    await fs.writeFile(halfMetaFile, JSON.stringify({ ...halfMeta, metrics: { ...halfMeta.metrics, eval: { measuredAt: 1 } } }));
     const second = await trainLoopModel({ outDir: halves, data, resume: true, workers: 1 });
     assert.equal(second.step, 2);
+    const resumedMeta = JSON.parse(await fs.readFile(halfMetaFile, 'utf8'));
+    assert.equal(resumedMeta.metrics.eval, undefined, 'a stale eval is not carried over');
+    assert.equal(resumedMeta.metrics.training.samples.loops, 16);
     const a = await folderWeights(straight);
     const b = await folderWeights(halves);
     assert.deepEqual([...b.keys()].sort(), [...a.keys()].sort());
