@@ -29,6 +29,12 @@ export interface GivenTracks {
   mask: tf.Tensor2D;
 }
 
+/** Free generation's given tracks for `phrases` phrases: none (an all-zero roll and mask). */
+export function noGivenTracks(spec: LoopSpec, phrases: number): GivenTracks {
+  const tracks = spec.tracks.length;
+  return { roll: tf.zeros([phrases * spec.bars, spec.stepsPerBar, spec.pitchCount, tracks]), mask: tf.zeros([phrases, tracks]) };
+}
+
 /**
  * Initial bias of the activity gate's logit: with the He-initialised weights' spread (~1.4) about three bars in four
  * start on, near the share of non-empty bars per track in real loops.

@@ -13,7 +13,7 @@ import type { MultitrackRoll } from '../music/roll.js';
 import { StudioError } from '../util/errors.js';
 import { Rng } from '../ml/random.js';
 import { generateLoops, type LoopGenerateOptions } from './generate.js';
-import { generatorLogits } from './generator.js';
+import { generatorLogits, noGivenTracks } from './generator.js';
 import { latentTensors, sampleLatent } from './latents.js';
 import { assertSameNames } from './loop-gan.js';
 import { parseLoopSpec, type LoopSpec } from './spec.js';
@@ -98,9 +98,7 @@ export class LoopModel {
 function buildGenerator(store: ParamStore, spec: LoopSpec): void {
   const latents = latentTensors(spec, [sampleLatent(spec, new Rng(0))]);
   tf.tidy(() => {
-    const tracks = spec.tracks.length;
-    const given = { roll: tf.zeros([spec.bars, spec.stepsPerBar, spec.pitchCount, tracks]) as tf.Tensor4D, mask: tf.zeros([1, tracks]) as tf.Tensor2D };
-    generatorLogits(store, spec, latents, given);
+    generatorLogits(store, spec, latents, noGivenTracks(spec, 1));
   });
   for (const t of [latents.shared, latents.sharedTemporal, ...(latents.private ?? []), ...(latents.privateTemporal ?? [])]) t?.dispose();
 }

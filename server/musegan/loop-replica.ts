@@ -16,7 +16,7 @@ import { LoopGan, type CriticFigures, type GeneratorFigures, type LoopDataTarget
 import { disposeLatentTensors, latentTensors, sampleLatent, type PhraseLatent } from './latents.js';
 import { phraseSource, type PackedPhrases } from './phrase-data.js';
 import { loadLoopCheckpoint } from './checkpoint.js';
-import { generatorLogits } from './generator.js';
+import { generatorLogits, noGivenTracks } from './generator.js';
 import type { LoopSpec } from './spec.js';
 import type { LoopTrainConfig } from './train-config.js';
 
@@ -114,8 +114,7 @@ export async function createReplica(options: unknown, share: { rank: number; par
     generate: (batch) =>
       tf.tidy(() => {
         const z = latentTensors(spec, Array.from({ length: batch }, () => sampleLatent(spec, benchRng)));
-        const given = { roll: tf.zeros([batch * spec.bars, spec.stepsPerBar, spec.pitchCount, spec.tracks.length]) as tf.Tensor4D, mask: tf.zeros([batch, spec.tracks.length]) as tf.Tensor2D };
-        const sum = tf.sum(generatorLogits(gan.generator, spec, z, given)).dataSync()[0]!;
+        const sum = tf.sum(generatorLogits(gan.generator, spec, z, noGivenTracks(spec, batch))).dataSync()[0]!;
         disposeLatentTensors(z);
         return sum;
       }),

@@ -91,8 +91,8 @@ export function tonalDistanceMatching(
       const generatedA = tf.slice(generated, [0, a], [beats, 1]);
       const generatedB = tf.slice(generated, [0, b], [beats, 1]);
       const bothGenerated = tf.mul(generatedA, generatedB);
-      const oneGiven = tf.sub(tf.add(generatedA, generatedB), tf.mul(bothGenerated, 2)); // exactly one of the two
-      const groups = givenMask ? [bothGenerated, oneGiven] : [bothGenerated];
+      // With given tracks, a second group: pairs with exactly one of the two given.
+      const groups = givenMask ? [bothGenerated, tf.sub(tf.add(generatedA, generatedB), tf.mul(bothGenerated, 2))] : [bothGenerated];
       const target = targets[i];
       groups.forEach((group, g) => {
         const weights = tf.mul(both, group);
